@@ -1,0 +1,51 @@
+# Two commands on a fresh Debian machine (root, package registries reachable):
+#   make run    - set up, migrate, load the demo once, serve on http://127.0.0.1:5000
+#   make test   - set up and run the whole suite (SQLite + PostgreSQL, browser tests included)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+# Debian packages: CJK TrueType fonts (PDF), pdffonts, PostgreSQL and Chromium (tests).
+RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
+TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium
+
+.PHONY: run test venv debs-run debs-test migrate demo serve clean bench
+
+run: venv debs-run migrate demo serve
+
+test: venv debs-test
+	.ci/test-all
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Installs only what is missing, so repeated runs need no network.
+debs-run:
+	@missing=$$(for p in $(RUN_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+debs-test:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+migrate: venv
+	$(FLASK) db upgrade
+
+demo: venv
+	$(FLASK) demo load --if-empty
+
+# Two gunicorn workers, as on a real server (SQLite in WAL mode handles several writers).
+serve:
+	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+
+bench: venv
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,19 @@
+"""The centre's clock: naive datetimes in Asia/Shanghai wall time (China has no DST)."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def now() -> datetime:
+    """Return the current Asia/Shanghai wall time, naive, to the second."""
+    return datetime.now(TZ).replace(tzinfo=None, microsecond=0)
+
+
+def to_local(value: datetime) -> datetime:
+    """Convert an aware datetime to naive Asia/Shanghai wall time."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(TZ).replace(tzinfo=None)

@@ -1,0 +1,3 @@
+"""Import every model so metadata (and Alembic) sees all tables. Add each feature's models here."""
+from portal.auth.models import User  # noqa: F401
+from portal.units.models import RosterEvent, Unit  # noqa: F401

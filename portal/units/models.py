@@ -1,0 +1,63 @@
+"""承办单位 (units)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.clock import now
+from portal.extensions import db
+
+UNIT_GROUPS = ("区县政府", "市直部门", "公共企事业单位", "其他")
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str] = mapped_column(String(50), unique=True)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    group: Mapped[str] = mapped_column(String(20), default="市直部门")
+    display_order: Mapped[int] = mapped_column(default=0)
+    lead_name: Mapped[str | None] = mapped_column(String(50))
+    lead_mobile: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    users: Mapped[list["User"]] = relationship(back_populates="unit")  # noqa: F821
+
+    # Units are a unit-scoped model too: a unit user sees only its own unit.
+    @classmethod
+    def unit_scope_column(cls):
+        return cls.id
+
+    @property
+    def names(self) -> list[str]:
+        return [self.full_name, self.short_name, *(self.aliases or [])]
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.short_name}>"
+
+
+class RosterEvent(db.Model):
+    """A change to a unit's roster (DOMAIN.md §2): who changed which liaison, when."""
+
+    __tablename__ = "roster_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+
+    unit: Mapped[Unit] = relationship()
+    actor: Mapped["User | None"] = relationship(foreign_keys=[actor_id])  # noqa: F821
+    subject_user: Mapped["User | None"] = relationship(foreign_keys=[subject_user_id])  # noqa: F821
+
+    @classmethod
+    def unit_scope_column(cls):
+        return cls.unit_id

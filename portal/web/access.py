@@ -1,0 +1,67 @@
+"""Deny by default: every endpoint needs a login and a declared role set.
+
+A view declares who may call it with @roles(...). The guard refuses any endpoint that is
+neither public nor declared, so a view someone forgot to protect is unreachable, not open.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from portal.auth.roles import Role
+from portal.web.htmx import hx_redirect, is_htmx
+
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "healthz"})
+# Logged-in users who must change their password may reach only these.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static"})
+
+
+def roles(*allowed: Role):
+    """Declare the roles that may call a view; anyone else gets 403."""
+    allowed_set = frozenset(allowed)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if current_user.role not in allowed_set:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.allowed_roles = allowed_set
+        return wrapper
+
+    return decorator
+
+
+def allowed_roles(app: Flask, endpoint: str) -> frozenset[Role] | None:
+    """Return the roles declared for an endpoint, None when public or undeclared."""
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "allowed_roles", None)
+
+
+def _guard():
+    endpoint = request.endpoint
+    if endpoint is None:  # 404/405 follow their own path
+        return None
+    if endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        login = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+        if is_htmx():
+            return hx_redirect(login, status=401)
+        return redirect(login)
+    if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        target = url_for("auth.change_password")
+        return hx_redirect(target, status=403) if is_htmx() else redirect(target)
+    if endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    if allowed_roles(current_app, endpoint) is None:
+        current_app.logger.error("endpoint %s has no @roles declaration; refused", endpoint)
+        abort(403)
+    return None
+
+
+def register_guard(app: Flask) -> None:
+    app.before_request(_guard)

@@ -1,0 +1,40 @@
+"""Role-aware navigation. An item shows only when its endpoint exists and the role may call it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+from portal.web.access import allowed_roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+
+
+NAV = (
+    NavItem("首页", "home.index"),
+    NavItem("我的工单", "orders.my_orders"),
+    NavItem("工单中心", "orders.queues"),
+    NavItem("来电登记", "calls.console"),
+    NavItem("知识库", "knowledge.entries"),
+    NavItem("报送任务", "knowledge.campaigns"),
+    NavItem("统计分析", "stats.dashboard"),
+    NavItem("通报", "circulars.index"),
+    NavItem("本单位人员", "units.roster"),
+    NavItem("单位管理", "admin.units"),
+    NavItem("用户管理", "admin.users"),
+    NavItem("系统设置", "admin.settings"),
+)
+
+
+def nav_for(user) -> list[tuple[str, str, str]]:
+    """Return (label, endpoint, url) for the items this user may open."""
+    items = []
+    for item in NAV:
+        roles = allowed_roles(current_app, item.endpoint)
+        if roles and user.role in roles:
+            items.append((item.label, item.endpoint, url_for(item.endpoint)))
+    return items

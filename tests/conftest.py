@@ -1,0 +1,101 @@
+"""Shared fixtures (flaskr style): app, client, runner, login_as, factories.
+
+The database is SQLite in a temporary file, or PostgreSQL when TEST_DATABASE_URL is set
+(`make test` runs the suite on both). Tables are created once per session and emptied
+after each test. Each test runs inside one pushed app context that the test client's
+requests reuse, so the test and its requests share one session.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask import g, request_started
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+from tests import factories
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _forget_request_state(_sender, **_extra):
+    # Requests reuse the test's app context, so `g` outlives a request; forget the
+    # cached user as a real server would.
+    g.pop("_login_user", None)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+    })
+    request_started.connect(_forget_request_state, app)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    db.session.rollback()
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_ctx(app):
+    with app.app_context():
+        yield
+        _empty_all_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log the test client in as a new user of `role` (and `unit` for unit roles); return the user."""
+
+    def _login(role, unit=None, **kwargs):
+        from portal.auth.roles import Role
+
+        role = Role(role)
+        if role.is_unit_role and unit is None:
+            unit = factories.UnitFactory()
+        user = factories.UserFactory(role=role, unit=unit if role.is_unit_role else None, **kwargs)
+        with client.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+        return user
+
+    return _login
