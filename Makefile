@@ -10,7 +10,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
 TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium
 
-.PHONY: run test venv debs-run debs-test migrate demo serve clean bench
+.PHONY: run test venv debs-run debs-test migrate demo serve clean bench schema
 
 run: venv debs-run migrate demo serve
 
@@ -43,6 +43,11 @@ demo: venv
 # Two gunicorn workers, as on a real server (SQLite in WAL mode handles several writers).
 serve:
 	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+
+# Until the first release the schema is one initial migration, regenerated from the models.
+schema: venv
+	rm -f migrations/versions/*.py
+	tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db migrate -m "initial schema"; rm -rf $$tmp
 
 bench: venv
 	$(PY) -m benchmarks.run

@@ -73,6 +73,23 @@ def app_ctx(app):
 
 
 @pytest.fixture
+def make_app(app):
+    """Create another app on the same database with some settings changed; disposed afterwards."""
+    made = []
+
+    def _make(**overrides):
+        other = create_app({**app.config, **overrides})
+        made.append(other)
+        return other
+
+    yield _make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

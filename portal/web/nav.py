@@ -26,7 +26,7 @@ NAV = (
     NavItem("本单位人员", "units.roster"),
     NavItem("单位管理", "admin.units"),
     NavItem("用户管理", "admin.users"),
-    NavItem("系统设置", "admin.settings"),
+    NavItem("系统设置", "settings.index"),
 )
 
 

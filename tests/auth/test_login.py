@@ -114,10 +114,8 @@ def test_passwords_are_stored_as_argon2_hashes():
     assert user.check_password("Secret-12345") and not user.check_password("secret-12345")
 
 
-def test_login_is_rate_limited(app):
-    from portal import create_app
-
-    limited = create_app({**app.config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
+def test_login_is_rate_limited(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     c = limited.test_client()
     codes = [_login(c, "x", "y").status_code for _ in range(4)]
     assert codes[:3] == [200, 200, 200]
@@ -125,10 +123,8 @@ def test_login_is_rate_limited(app):
     assert "过于频繁" in _login(c, "x", "y").text
 
 
-def test_csrf_is_enforced_when_enabled(app):
-    from portal import create_app
-
-    strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+def test_csrf_is_enforced_when_enabled(make_app):
+    strict = make_app(WTF_CSRF_ENABLED=True)
     resp = _login(strict.test_client(), "x", "y")
     assert resp.status_code == 400
     assert "安全令牌失效" in resp.text

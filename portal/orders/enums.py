@@ -1,0 +1,74 @@
+"""Words of DOMAIN.md §1 and §3 for orders."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrderKind(StrEnum):
+    CONSULT = "consult"
+    HELP = "help"
+    COMPLAINT = "complaint"
+    SUGGESTION = "suggestion"
+    REPORT = "report"
+    PRAISE = "praise"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+    @classmethod
+    def from_label(cls, label: str) -> "OrderKind":
+        """Accept 咨询 or 咨询类 (and the code name)."""
+        text = label.strip().removesuffix("类")
+        for kind, name in KIND_LABELS.items():
+            if text in (name, kind.value):
+                return kind
+        raise ValueError(label)
+
+
+# Table order of the seed's attachment: 咨询 求助 投诉 建议 举报 表扬.
+KIND_LABELS = {
+    OrderKind.CONSULT: "咨询",
+    OrderKind.HELP: "求助",
+    OrderKind.COMPLAINT: "投诉",
+    OrderKind.SUGGESTION: "建议",
+    OrderKind.REPORT: "举报",
+    OrderKind.PRAISE: "表扬",
+}
+
+
+class OrderState(StrEnum):
+    PENDING = "pending"                      # 待派单
+    DISPATCHED = "dispatched"                # 待签收
+    IN_PROGRESS = "in_progress"              # 办理中
+    RETURN_REQUESTED = "return_requested"    # 退单审核中
+    EXTENSION_REQUESTED = "extension_requested"  # 延期审核中 (the order keeps working)
+    REPLIED = "replied"                      # 待审核
+    CLOSED = "closed"                        # 已办结
+    MERGED = "merged"                        # 已并单
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    OrderState.PENDING: "待派单",
+    OrderState.DISPATCHED: "待签收",
+    OrderState.IN_PROGRESS: "办理中",
+    OrderState.RETURN_REQUESTED: "退单审核中",
+    OrderState.EXTENSION_REQUESTED: "延期审核中",
+    OrderState.REPLIED: "待审核",
+    OrderState.CLOSED: "已办结",
+    OrderState.MERGED: "已并单",
+}
+
+
+class CallbackResult(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+    @property
+    def label(self) -> str:
+        return {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}[self.value]

@@ -1,0 +1,154 @@
+"""Work orders (工单), their 流转记录 events, subjects and tags.
+
+Statistics (DOMAIN.md §4) read these columns: accepted_at, kind, last_unit_id, dispatched_at,
+handle_deadline (extensions included), completed_at, state.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.roles import Role
+from portal.clock import now
+from portal.extensions import db
+from portal.orders.enums import CallbackResult, OrderKind, OrderState
+
+
+def _enum(cls, length=30):
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+order_tag = Table(
+    "order_tag",
+    db.metadata,
+    Column("order_id", ForeignKey("work_order.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Subject(db.Model):
+    """事项分类: a two-level tree (e.g. 城乡建设 › 市容环境). Hot topics count second-level subjects."""
+
+    __tablename__ = "subject"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    display_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped["Subject | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Subject"]] = relationship(back_populates="parent")
+
+    @property
+    def path(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent else self.name
+
+
+class Tag(db.Model):
+    """标签: cross-cutting marks such as 优化营商环境, 生态环境保护."""
+
+    __tablename__ = "tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+
+
+class WorkOrder(db.Model):
+    __tablename__ = "work_order"
+    __table_args__ = (
+        Index("ix_work_order_last_unit_accepted", "last_unit_id", "accepted_at"),
+        Index("ix_work_order_unit_state", "unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # like 2018072106
+    accepted_at: Mapped[datetime] = mapped_column(index=True)  # 受理时间
+    kind: Mapped[OrderKind] = mapped_column(_enum(OrderKind, 20))
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
+    caller_name: Mapped[str | None] = mapped_column(String(50))
+    caller_mobile: Mapped[str | None] = mapped_column(String(20), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    confidential: Mapped[bool] = mapped_column(default=False)
+
+    state: Mapped[OrderState] = mapped_column(_enum(OrderState), default=OrderState.PENDING, index=True)
+    # The unit that holds the order now (NULL while 待派单); unit users are scoped by it.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # The last unit the order was dispatched to, never cleared: statistics count the order for it.
+    last_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # The liaison working the order (经办人), set on signing; moved on a roster handover.
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    dispatched_at: Mapped[datetime | None]
+    sign_deadline: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+    handle_deadline: Mapped[datetime | None]  # includes approved extensions
+    # When the unit submitted the reply that the centre accepted (imported: 办结时间).
+    completed_at: Mapped[datetime | None] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None]
+    return_count: Mapped[int] = mapped_column(default=0)
+    extension_count: Mapped[int] = mapped_column(default=0)
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    designated: Mapped[bool] = mapped_column(default=False)  # 指定: may not be returned again
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    # Optimistic locking: two people acting on one order at once, one wins, the other gets a Conflict.
+    version: Mapped[int] = mapped_column(default=1)
+
+    subject: Mapped[Subject | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=order_tag)
+    unit: Mapped["Unit | None"] = relationship(foreign_keys=[unit_id])  # noqa: F821
+    handler: Mapped["User | None"] = relationship(foreign_keys=[handler_id])  # noqa: F821
+    last_unit: Mapped["Unit | None"] = relationship(foreign_keys=[last_unit_id])  # noqa: F821
+    events: Mapped[list["OrderEvent"]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def unit_scope_column(cls):
+        return cls.unit_id
+
+    def __repr__(self) -> str:
+        return f"<WorkOrder {self.number} {self.state}>"
+
+
+class OrderEvent(db.Model):
+    """One transition in the 流转记录: who (role, unit), when, from → to, what they wrote. Never edited."""
+
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[OrderState | None] = mapped_column(_enum(OrderState))
+    to_state: Mapped[OrderState | None] = mapped_column(_enum(OrderState))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_role: Mapped[Role | None] = mapped_column(_enum(Role, 20))
+    actor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    at: Mapped[datetime] = mapped_column(default=now, index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    order: Mapped[WorkOrder] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+    actor_unit: Mapped["Unit | None"] = relationship()  # noqa: F821
+
+
+class Callback(db.Model):
+    """回访: the centre asks the citizen after closing."""
+
+    __tablename__ = "callback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    result: Mapped[CallbackResult] = mapped_column(_enum(CallbackResult, 20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
