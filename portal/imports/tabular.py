@@ -1,0 +1,162 @@
+"""Read CSV and XLSX uploads into numbered rows, and collect row errors.
+
+What Excel in China saves: CSV in UTF-8, UTF-8 with BOM, or GBK/GB18030; or XLSX. Row numbers are
+the ones the user sees in the spreadsheet: the header is row 1, the first data row is row 2.
+Every import in the portal (units, orders, calls, KB entries) reads through here and is all-or-nothing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class ImportFailed(Exception):
+    """The file cannot be read at all (wrong type, unreadable encoding, bad header)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Row:
+    number: int  # spreadsheet row number (header = 1)
+    values: dict[str, object]
+
+    def text(self, column: str) -> str:
+        """The cell as stripped text ('' when empty); Excel numbers lose a trailing .0."""
+        value = self.values.get(column)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%d %H:%M:%S")
+        return str(value).strip()
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[Row]
+
+
+@dataclass
+class ImportErrors:
+    """Row-numbered problems, reported all together."""
+
+    items: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, row: int, message: str) -> None:
+        self.items.append((row, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def lines(self) -> list[str]:
+        return [f"第 {row} 行：{message}" if row else message for row, message in sorted(self.items)]
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailed("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV，或 XLSX 文件。")
+
+
+def _read_csv(data: bytes) -> list[list[object]]:
+    text = _decode(data)
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise ImportFailed(f"CSV 格式有误：{exc}") from exc
+
+
+def _read_xlsx(data: bytes) -> list[list[object]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFailed("无法读取 XLSX 文件，请确认文件未损坏且为 Excel 2007 及以上格式。") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def read_table(data: bytes, filename: str, required: list[str], optional: list[str] = ()) -> Table:
+    """Parse a CSV or XLSX upload; check the header has every required column."""
+    if not data:
+        raise ImportFailed("文件为空。")
+    if len(data) > MAX_BYTES:
+        raise ImportFailed("文件过大（不超过 20 MB）。")
+    suffix = Path(filename or "").suffix.lower()
+    if suffix == ".xlsx" or data[:2] == b"PK":
+        raw = _read_xlsx(data)
+    elif suffix in (".csv", ".txt", ""):
+        raw = _read_csv(data)
+    else:
+        raise ImportFailed("只支持 CSV 或 XLSX 文件。")
+    raw = [r for r in raw if any(c not in (None, "") and str(c).strip() for c in r)]
+    if not raw:
+        raise ImportFailed("文件中没有数据。")
+    header = [str(c).strip() if c is not None else "" for c in raw[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportFailed(f"表头缺少列：{'、'.join(missing)}（表头应包含：{'，'.join([*required, *optional])}）。")
+    known = set(required) | set(optional)
+    unknown = [c for c in header if c and c not in known]
+    if unknown:
+        raise ImportFailed(f"表头有无法识别的列：{'、'.join(unknown)}。")
+    rows = []
+    for number, cells in enumerate(raw[1:], start=2):
+        values = {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header) if name}
+        rows.append(Row(number=number, values=values))
+    if not rows:
+        raise ImportFailed("文件只有表头，没有数据行。")
+    return Table(header=header, rows=rows)
+
+
+_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+
+
+def parse_datetime(value: object) -> datetime:
+    """A cell as a naive Asia/Shanghai datetime: 2018-09-28 14:00[:ss], 2018/9/28 14:00[:ss], or an Excel date."""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    text = str(value or "").strip()
+    for fmt in _FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"时间“{text}”格式不正确，应为 2018-09-28 14:00 或 2018/9/28 14:00")
+
+
+def parse_date(value: object) -> date:
+    """A cell as a date: 2018-09-28, 2018/9/28, or an Excel date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"日期“{text}”格式不正确，应为 2018-09-28 或 2018/9/28")
