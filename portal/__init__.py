@@ -63,8 +63,10 @@ def register_web(app: Flask) -> None:
     from portal.web.filters import register_filters
     from portal.web.htmx import add_vary_header
     from portal.web.nav import nav_for
+    from portal.web.security import register_security
 
     register_guard(app)
+    register_security(app)
     register_error_handlers(app)
     register_filters(app)
     app.after_request(add_vary_header)
