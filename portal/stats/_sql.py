@@ -1,0 +1,76 @@
+"""SQL building blocks shared by the statistics queries: which orders count, and how each is
+classified as of T. Everything is a CASE expression summed by the database (SQLite and
+PostgreSQL alike); no query walks the orders in Python."""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, not_, or_
+
+from portal.extensions import db
+from portal.orders.enums import OrderKind, OrderState
+from portal.orders.models import WorkOrder
+from portal.stats.period import Period
+
+# The seed attachment's column order.
+KINDS = (OrderKind.CONSULT, OrderKind.HELP, OrderKind.COMPLAINT,
+         OrderKind.SUGGESTION, OrderKind.REPORT, OrderKind.PRAISE)
+STATUSES = ("on_time", "late", "overdue_open", "in_progress")
+
+
+def in_period(period: Period, column=WorkOrder.accepted_at):
+    return and_(column >= period.start_at, column < period.end_before)
+
+
+def counted(period: Period):
+    """Orders of the period that statistics count at all: merged duplicates are left out."""
+    return and_(in_period(period), WorkOrder.state != OrderState.MERGED)
+
+
+def dispatched():
+    return WorkOrder.last_unit_id.is_not(None)
+
+
+def status_conditions(as_of) -> dict[str, object]:
+    """DOMAIN.md §4 as SQL conditions; exactly one holds for every order.
+
+    An order without a handle deadline (dispatched before deadlines existed, or imported without
+    one) has no deadline to miss: completed → on time, open → in progress.
+    """
+    done = and_(WorkOrder.completed_at.is_not(None), WorkOrder.completed_at <= as_of)
+    deadline = WorkOrder.handle_deadline
+    return {
+        "on_time": and_(done, or_(deadline.is_(None), WorkOrder.completed_at <= deadline)),
+        "late": and_(done, deadline.is_not(None), WorkOrder.completed_at > deadline),
+        "overdue_open": and_(not_(done), deadline.is_not(None), deadline < as_of),
+        "in_progress": and_(not_(done), or_(deadline.is_(None), deadline >= as_of)),
+    }
+
+
+def count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def figure_columns(as_of) -> list:
+    """total, one count per kind, then the four statuses: the columns of the unit table."""
+    conds = status_conditions(as_of)
+    return [
+        func.count(WorkOrder.id).label("total"),
+        *(count_if(WorkOrder.kind == kind).label(f"k_{kind.value}") for kind in KINDS),
+        *(count_if(conds[name]).label(name) for name in STATUSES),
+    ]
+
+
+def dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def day_of(column):
+    """'YYYY-MM-DD' of a datetime column, on either database."""
+    if dialect() == "postgresql":
+        return func.to_char(column, "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column)
+
+
+def month_of(column):
+    if dialect() == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)

@@ -1,0 +1,93 @@
+"""统计 (DOMAIN.md §4): the one definition of every figure, used by the dashboards, the CLI and
+the circular. Each function takes a Period (dates + as-of time T) and returns dataclasses.
+
+Which orders count: accepted_at within the period, state not 已并单 (a merged duplicate is
+folded into the earlier order and would count twice), and dispatched at least once
+(last_unit_id set). Orders never dispatched are reported apart (UnitTable.undispatched) and are
+not in any per-unit figure, kind share, tag count or hot topic, so the prose of a circular always
+agrees with its table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from portal.calls.models import Call, CallOutcome
+from portal.extensions import db
+from portal.orders.enums import OrderKind
+from portal.orders.models import Subject, Tag, WorkOrder, order_tag
+from portal.stats._sql import KINDS, count_if, counted, dispatched, in_period
+from portal.stats.formatting import DASH, percent_one_decimal, percent_whole
+from portal.stats.period import Period
+from portal.stats.rates import UnitRates, city_rates, unit_rates
+from portal.stats.table import UnitRow, UnitTable, overdue_units, sum_rows, undispatched_count, unit_rows, unit_table
+from portal.stats.trends import RankedRow, TrendPoint, daily_trend, group_rankings, monthly_trend, unit_rank
+
+__all__ = [
+    "DASH", "KINDS", "CallTotals", "KindShare", "Period", "RankedRow", "TrendPoint", "UnitRates", "UnitRow",
+    "UnitTable", "call_totals", "city_rates", "daily_trend", "group_rankings", "hot_topics", "kind_shares",
+    "monthly_trend", "overdue_units", "percent_one_decimal", "percent_whole", "sum_rows", "tag_counts",
+    "undispatched_count", "unit_rank", "unit_rates", "unit_rows", "unit_table",
+]
+
+
+@dataclass(frozen=True)
+class KindShare:
+    kind: OrderKind
+    count: int
+    share_text: str  # one decimal, e.g. "14.4%"
+
+
+@dataclass(frozen=True)
+class CallTotals:
+    calls: int
+    direct: int
+    to_order: int
+
+
+def kind_shares(period: Period) -> list[KindShare]:
+    """Counts of each kind in the seed's order, with one-decimal shares of the dispatched total."""
+    stmt = select(*(count_if(WorkOrder.kind == k) for k in KINDS)).where(counted(period), dispatched())
+    counts = [int(c) for c in db.session.execute(stmt).one()]
+    total = sum(counts)
+    return [KindShare(k, c, percent_one_decimal(c, total)) for k, c in zip(KINDS, counts)]
+
+
+def call_totals(period: Period) -> CallTotals:
+    """Calls received in the period; direct replies and calls that became orders."""
+    stmt = select(
+        func.count(Call.id), count_if(Call.outcome == CallOutcome.DIRECT), count_if(Call.outcome == CallOutcome.ORDER)
+    ).where(in_period(period, Call.received_at))
+    calls, direct, to_order = db.session.execute(stmt).one()
+    return CallTotals(int(calls), int(direct), int(to_order))
+
+
+def tag_counts(period: Period) -> dict[str, int]:
+    """Orders of the period per tag name (tags with orders only), most used first, then name."""
+    n = func.count(WorkOrder.id)
+    stmt = (
+        select(Tag.name, n)
+        .join(order_tag, order_tag.c.tag_id == Tag.id)
+        .join(WorkOrder, WorkOrder.id == order_tag.c.order_id)
+        .where(counted(period), dispatched())
+        .group_by(Tag.name)
+        .order_by(n.desc(), Tag.name)
+    )
+    return {name: int(c) for name, c in db.session.execute(stmt)}
+
+
+def hot_topics(period: Period, limit: int = 4) -> list[tuple[str, int]]:
+    """热点问题: second-level subjects by order count descending, then name."""
+    n = func.count(WorkOrder.id)
+    stmt = (
+        select(Subject.name, n)
+        .join(WorkOrder, WorkOrder.subject_id == Subject.id)
+        .where(counted(period), dispatched(), Subject.parent_id.is_not(None))
+        .group_by(Subject.name)
+        .order_by(n.desc(), Subject.name)
+        .limit(limit)
+    )
+    return [(name, int(c)) for name, c in db.session.execute(stmt)]
+
+

@@ -1,0 +1,128 @@
+"""Further per-unit rates a centre expects (DOMAIN.md §4): 签收及时率, 退单数/退单率, 延期数, 重办率,
+回访满意率. Same orders as the unit table (period by accepted_at, merged left out), as of T.
+
+- 签收及时率 = orders signed by T with signed_at ≤ sign_deadline (or no sign deadline) / orders signed by T.
+- 退单数 = return requests (events entering 退单审核中) a user of the unit made by T, on the period's
+  orders; they count for the unit that asked, not the unit the order ended with.
+  退单率 = orders the unit asked to return / orders dispatched to it (those it holds for the table plus
+  those it returned and that now count for another unit).
+- 延期数 = approved extensions (extension_count) of the unit's orders.
+- 重办率 = the unit's orders reopened at least once (reopen_count > 0) / its orders.
+- 回访满意率 = (满意 + 基本满意) / callbacks recorded by T on the unit's orders.
+The counters extension_count and reopen_count are the orders' current values, not values as of T.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from sqlalchemy import and_, case, distinct, func, or_, select
+
+from portal.extensions import db
+from portal.orders.enums import CallbackResult, OrderState
+from portal.orders.models import Callback, OrderEvent, WorkOrder
+from portal.stats._sql import count_if, counted, dispatched
+from portal.stats.formatting import percent_one_decimal
+from portal.stats.period import Period
+
+
+@dataclass
+class UnitRates:
+    unit_id: int | None
+    total: int = 0
+    signed: int = 0
+    signed_on_time: int = 0
+    returns: int = 0
+    returned_orders: int = 0
+    dispatched_to: int = 0
+    extensions: int = 0
+    reopened: int = 0
+    callbacks: int = 0
+    satisfied: int = 0
+
+    @property
+    def sign_rate_text(self) -> str:
+        return percent_one_decimal(self.signed_on_time, self.signed)
+
+    @property
+    def return_rate_text(self) -> str:
+        return percent_one_decimal(self.returned_orders, self.dispatched_to)
+
+    @property
+    def reopen_rate_text(self) -> str:
+        return percent_one_decimal(self.reopened, self.total)
+
+    @property
+    def satisfaction_text(self) -> str:
+        return percent_one_decimal(self.satisfied, self.callbacks)
+
+    def as_dict(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(sign_rate=self.sign_rate_text, return_rate=self.return_rate_text,
+                    reopen_rate=self.reopen_rate_text, satisfaction=self.satisfaction_text)
+        return data
+
+
+def unit_rates(period: Period) -> dict[int, UnitRates]:
+    """The further rates of every unit with orders (or returns, or callbacks) in the period."""
+    t = period.as_of
+    out: dict[int, UnitRates] = {}
+
+    def get(unit_id: int) -> UnitRates:
+        return out.setdefault(unit_id, UnitRates(unit_id))
+
+    signed = and_(WorkOrder.signed_at.is_not(None), WorkOrder.signed_at <= t)
+    on_time_sign = and_(signed, or_(WorkOrder.sign_deadline.is_(None), WorkOrder.signed_at <= WorkOrder.sign_deadline))
+    orders = (
+        select(
+            WorkOrder.last_unit_id, func.count(WorkOrder.id), count_if(signed), count_if(on_time_sign),
+            func.coalesce(func.sum(WorkOrder.extension_count), 0), count_if(WorkOrder.reopen_count > 0),
+        )
+        .where(counted(period), dispatched())
+        .group_by(WorkOrder.last_unit_id)
+    )
+    for unit_id, total, n_signed, n_on_time, extensions, reopened in db.session.execute(orders):
+        r = get(unit_id)
+        r.total, r.signed, r.signed_on_time = int(total), int(n_signed), int(n_on_time)
+        r.extensions, r.reopened = int(extensions), int(reopened)
+
+    returns = (
+        select(
+            OrderEvent.actor_unit_id, func.count(OrderEvent.id), func.count(distinct(OrderEvent.order_id)),
+            func.count(distinct(case((WorkOrder.last_unit_id != OrderEvent.actor_unit_id, OrderEvent.order_id)))),
+        )
+        .join(WorkOrder, WorkOrder.id == OrderEvent.order_id)
+        .where(counted(period), OrderEvent.to_state == OrderState.RETURN_REQUESTED,
+               OrderEvent.actor_unit_id.is_not(None), OrderEvent.at <= t)
+        .group_by(OrderEvent.actor_unit_id)
+    )
+    returned_away: dict[int, int] = {}
+    for unit_id, n_events, n_orders, n_away in db.session.execute(returns):
+        r = get(unit_id)
+        r.returns, r.returned_orders = int(n_events), int(n_orders)
+        returned_away[unit_id] = int(n_away)
+
+    good = Callback.result.in_([CallbackResult.SATISFIED, CallbackResult.BASICALLY_SATISFIED])
+    callbacks = (
+        select(WorkOrder.last_unit_id, func.count(Callback.id), count_if(good))
+        .join(WorkOrder, WorkOrder.id == Callback.order_id)
+        .where(counted(period), dispatched(), Callback.at <= t)
+        .group_by(WorkOrder.last_unit_id)
+    )
+    for unit_id, n, n_good in db.session.execute(callbacks):
+        r = get(unit_id)
+        r.callbacks, r.satisfied = int(n), int(n_good)
+
+    for unit_id, r in out.items():
+        r.dispatched_to = r.total + returned_away.get(unit_id, 0)
+    return out
+
+
+def city_rates(period: Period, per_unit: dict[int, UnitRates] | None = None) -> UnitRates:
+    """The same rates city-wide (the sum over units)."""
+    per_unit = unit_rates(period) if per_unit is None else per_unit
+    total = UnitRates(None)
+    for r in per_unit.values():
+        for f in fields(r):
+            if f.name != "unit_id":
+                setattr(total, f.name, getattr(total, f.name) + getattr(r, f.name))
+    return total

@@ -1,0 +1,125 @@
+"""Trends by day and month, and rankings per unit group (红榜/黑榜)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.calls.models import Call
+from portal.extensions import db
+from portal.orders.models import WorkOrder
+from portal.stats._sql import STATUSES, counted, day_of, dispatched, figure_columns, in_period, month_of
+from portal.stats.formatting import percent_whole
+from portal.stats.period import Period
+from portal.stats.table import UnitRow, unit_rows
+from portal.units.models import UNIT_GROUPS
+
+RED, BLACK = "红榜", "黑榜"
+BOARD_SIZE = 5
+
+
+@dataclass
+class TrendPoint:
+    label: str  # 'YYYY-MM-DD' or 'YYYY-MM'
+    orders: int = 0
+    calls: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue_open: int = 0
+    in_progress: int = 0
+
+    @property
+    def rate_text(self) -> str:
+        return percent_whole(self.on_time, self.orders - self.in_progress)
+
+
+def _fill(labels: list[str], period: Period, bucket) -> list[TrendPoint]:
+    points = {label: TrendPoint(label) for label in labels}
+    cols = figure_columns(period.as_of)
+    key = bucket(WorkOrder.accepted_at)
+    stmt = select(key, *cols).where(counted(period), dispatched()).group_by(key)
+    for rec in db.session.execute(stmt):
+        m = rec._mapping
+        p = points.get(rec[0])
+        if p is not None:
+            p.orders = int(m["total"])
+            for s in STATUSES:
+                setattr(p, s, int(m[s]))
+    ckey = bucket(Call.received_at)
+    calls = select(ckey, func.count(Call.id)).where(in_period(period, Call.received_at)).group_by(ckey)
+    for label, n in db.session.execute(calls):
+        if label in points:
+            points[label].calls = int(n)
+    return list(points.values())
+
+
+def daily_trend(period: Period) -> list[TrendPoint]:
+    """Orders (with their status as of T) and calls for every day of the period, zeros included."""
+    return _fill([d.isoformat() for d in period.days], period, day_of)
+
+
+def monthly_trend(period: Period, months: int = 12) -> list[TrendPoint]:
+    """The `months` calendar months ending with the period's last month (through period.end), as of T."""
+    first = period.end.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    span = Period(first, period.end, period.as_of)
+    labels, cur = [], first
+    while cur <= period.end:
+        labels.append(f"{cur:%Y-%m}")
+        cur = (cur.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return _fill(labels, span, month_of)
+
+
+@dataclass
+class RankedRow:
+    row: UnitRow
+    rank: int | None  # None: nothing to rate yet (every order still in progress)
+    mark: str | None = None  # 红榜 / 黑榜
+
+
+def _rank_key(r: UnitRow):
+    return (-r.rate, -r.total, r.display_order, r.unit_id)
+
+
+def rank_group(rows: list[UnitRow]) -> list[RankedRow]:
+    """Rank by 按期办结率 descending, then total descending, then display order.
+
+    The top min(5, n // 2) rated units are 红榜 and the bottom min(5, n // 2) are 黑榜, except
+    that a unit at the group's best rate is never on 黑榜. Units without a rate are listed last,
+    unranked.
+    """
+    rated = sorted((r for r in rows if r.rate is not None), key=_rank_key)
+    ranked = [RankedRow(r, i) for i, r in enumerate(rated, start=1)]
+    size = min(BOARD_SIZE, len(ranked) // 2)
+    if size:
+        best = ranked[0].row.rate
+        for rr in ranked[:size]:
+            rr.mark = RED
+        for rr in ranked[-size:]:
+            if rr.row.rate < best:
+                rr.mark = BLACK
+    unrated = sorted((r for r in rows if r.rate is None), key=lambda r: (-r.total, r.display_order, r.unit_id))
+    return ranked + [RankedRow(r, None) for r in unrated]
+
+
+def group_rankings(period: Period, rows: list[UnitRow] | None = None) -> dict[str, list[RankedRow]]:
+    """Rankings per unit group (区县政府, 市直部门, 公共企事业单位, 其他, then any other group)."""
+    rows = unit_rows(period) if rows is None else rows
+    groups: dict[str, list[UnitRow]] = {g: [] for g in UNIT_GROUPS}
+    for r in rows:
+        groups.setdefault(r.group, []).append(r)
+    return {g: rank_group(members) for g, members in groups.items() if members}
+
+
+def unit_rank(period: Period, unit_id: int, rankings: dict[str, list[RankedRow]] | None = None):
+    """(RankedRow, number of ranked units in its group) of one unit, or None without orders."""
+    rankings = group_rankings(period) if rankings is None else rankings
+    for members in rankings.values():
+        for rr in members:
+            if rr.row.unit_id == unit_id:
+                return rr, sum(1 for m in members if m.rank is not None)
+    return None
+
+
