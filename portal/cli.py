@@ -28,7 +28,8 @@ def demo_load(if_empty: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.stats.cli import stats_cli
     from portal.units.cli import units_cli
 
-    for group in (demo_cli, units_cli):
+    for group in (demo_cli, units_cli, stats_cli):
         app.cli.add_command(group)

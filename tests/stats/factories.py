@@ -61,7 +61,7 @@ class CallbackFactory(BaseFactory):
     class Meta:
         model = Callback
 
-    order = factory.SubFactory(OrderFactory)
+    order_id = factory.LazyFunction(lambda: OrderFactory().id)
     result = CallbackResult.SATISFIED
     at = datetime(2018, 8, 25, 10, 0)
 
