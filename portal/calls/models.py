@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import now
@@ -18,6 +18,15 @@ class CallOutcome(StrEnum):
     @property
     def label(self) -> str:
         return {"direct": "直接答复", "order": "形成工单"}[self.value]
+
+
+# Which published KB entries answered a direct reply (直接答复).
+call_kb_entry = Table(
+    "call_kb_entry",
+    db.metadata,
+    Column("call_id", ForeignKey("call.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_id", ForeignKey("kb_entry.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Call(db.Model):
@@ -35,3 +44,5 @@ class Call(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     order: Mapped["WorkOrder | None"] = relationship()  # noqa: F821
+    operator: Mapped["User | None"] = relationship()  # noqa: F821
+    entries: Mapped[list["KBEntry"]] = relationship(secondary=call_kb_entry)  # noqa: F821

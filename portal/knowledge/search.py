@@ -1,0 +1,205 @@
+"""Search of published entries for operators: Chinese substrings and keywords, ranked and highlighted.
+
+One row per live entry in kb_search_doc (a normal table, in the models and the migration). On SQLite
+an FTS5 table with the trigram tokenizer mirrors it (external content, kept in sync by triggers); it
+is created in code by ensure_fts() because `make schema` only sees the models (docs/decisions.md).
+Queries of 3+ characters use it; 1–2 character terms (which trigram cannot match) use LIKE on the
+base table. PostgreSQL uses ILIKE on the base table for every term; no virtual table is needed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup, escape
+from sqlalchemy import delete, or_, select, text
+
+from portal.extensions import db
+from portal.knowledge import segment
+from portal.knowledge.models import KBSearchDoc
+
+FTS = "kb_search_fts"
+_FTS_DDL = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(title, keywords, body, "
+    "content='kb_search_doc', content_rowid='entry_id', tokenize='trigram')",
+    f"""CREATE TRIGGER IF NOT EXISTS kb_search_doc_ai AFTER INSERT ON kb_search_doc BEGIN
+      INSERT INTO {FTS}(rowid, title, keywords, body) VALUES (new.entry_id, new.title, new.keywords, new.body);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS kb_search_doc_ad AFTER DELETE ON kb_search_doc BEGIN
+      INSERT INTO {FTS}({FTS}, rowid, title, keywords, body)
+      VALUES ('delete', old.entry_id, old.title, old.keywords, old.body);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS kb_search_doc_au AFTER UPDATE ON kb_search_doc BEGIN
+      INSERT INTO {FTS}({FTS}, rowid, title, keywords, body)
+      VALUES ('delete', old.entry_id, old.title, old.keywords, old.body);
+      INSERT INTO {FTS}(rowid, title, keywords, body) VALUES (new.entry_id, new.title, new.keywords, new.body);
+    END""",
+]
+MAX_QUERY = 100
+MAX_CANDIDATES = 500
+
+
+def _is_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def fts_exists() -> bool:
+    return bool(db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = :n"), {"n": FTS}))
+
+
+def ensure_fts() -> None:
+    """Create the FTS table and its triggers when missing (SQLite only), filled from kb_search_doc."""
+    if not _is_sqlite() or fts_exists():
+        return
+    for ddl in _FTS_DDL:
+        db.session.execute(text(ddl))
+    db.session.execute(text(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')"))
+
+
+def index_entry(entry) -> None:
+    """Put the entry's live version in the search table, or take it out when it is not live."""
+    ensure_fts()
+    db.session.execute(delete(KBSearchDoc).where(KBSearchDoc.entry_id == entry.id))
+    if entry.is_live:
+        version = entry.published_version
+        db.session.add(KBSearchDoc(**doc_values(entry.id, entry.unit_id, version)))
+    db.session.flush()
+
+
+def doc_values(entry_id: int, unit_id: int, version) -> dict:
+    return {"entry_id": entry_id, "unit_id": unit_id, "title": version.title,
+            "keywords": " ".join(version.keywords or []), "body": version.answer,
+            "published_at": version.reviewed_at or version.created_at}
+
+
+# ---- query ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    phrases: list[str]  # what the operator typed, split at spaces
+    terms: list[str]    # phrases plus jieba keywords, longest first
+
+    @property
+    def all_terms(self) -> list[str]:
+        return self.terms
+
+
+def parse_query(raw: str) -> Query:
+    cleaned = " ".join((raw or "").split())[:MAX_QUERY]
+    phrases = [p for p in cleaned.split(" ") if p]
+    terms = list(phrases)
+    for phrase in phrases:
+        if len(phrase) > 2:
+            terms.extend(w for w in segment.keywords(phrase) if w not in terms)
+    terms.sort(key=len, reverse=True)
+    return Query(cleaned, phrases, terms)
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _candidate_ids(query: Query) -> list[int]:
+    conditions = []
+    long_terms = [t for t in query.terms if len(t) >= 3]
+    use_fts = _is_sqlite() and long_terms and fts_exists()
+    for term in query.terms:
+        if use_fts and len(term) >= 3:
+            continue
+        conditions.extend(col.icontains(term, autoescape=True)
+                          for col in (KBSearchDoc.title, KBSearchDoc.keywords, KBSearchDoc.body))
+    if use_fts:
+        match = " OR ".join(_fts_phrase(t) for t in long_terms)
+        conditions.append(KBSearchDoc.entry_id.in_(
+            select(text("rowid")).select_from(text(FTS))
+            .where(text(f"{FTS} MATCH :match").bindparams(match=match))))
+    stmt = (select(KBSearchDoc.entry_id).where(or_(*conditions))
+            .order_by(KBSearchDoc.published_at.desc()).limit(MAX_CANDIDATES))
+    return list(db.session.scalars(stmt))
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return needle.lower() in (haystack or "").lower()
+
+
+def rank_key(doc: KBSearchDoc, query: Query) -> tuple:
+    """Exact phrase first (title > keyword > body), then keyword hits weighted the same way."""
+    tier = 0
+    for phrase in query.phrases:
+        if _contains(doc.title, phrase):
+            tier = max(tier, 3)
+        elif _contains(doc.keywords, phrase):
+            tier = max(tier, 2)
+        elif _contains(doc.body, phrase):
+            tier = max(tier, 1)
+    score = 0
+    for term in query.terms:
+        score += 10 * _contains(doc.title, term) + 6 * _contains(doc.keywords, term) + 3 * _contains(doc.body, term)
+    return (tier, score, doc.published_at or datetime.min, doc.entry_id)
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: KBSearchDoc
+    title: Markup
+    snippet: Markup
+    keywords: list[Markup]
+
+
+def search(raw: str, limit: int = 20) -> tuple[Query, list[Hit]]:
+    """Published entries matching the query, best first."""
+    query = parse_query(raw)
+    if not query.terms:
+        return query, []
+    ids = _candidate_ids(query)
+    if not ids:
+        return query, []
+    docs = list(db.session.scalars(select(KBSearchDoc).where(KBSearchDoc.entry_id.in_(ids))))
+    docs.sort(key=lambda d: rank_key(d, query), reverse=True)
+    hits = [Hit(d, highlight(d.title, query.terms), snippet(d.body, query.terms),
+                [highlight(k, query.terms) for k in d.keywords.split()]) for d in docs[:limit]]
+    return query, hits
+
+
+# ---- highlighting ----------------------------------------------------------------------------------
+
+def _spans(value: str, terms: list[str]) -> list[tuple[int, int]]:
+    lowered = value.lower()
+    spans = []
+    for term in terms:
+        if not term:
+            continue
+        for m in re.finditer(re.escape(term.lower()), lowered):
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def highlight(value: str, terms: list[str]) -> Markup:
+    """Escape the text and wrap every match of the terms in <mark>."""
+    value = value or ""
+    out, pos = [], 0
+    for start, end in _spans(value, terms):
+        out.append(escape(value[pos:start]))
+        out.append(Markup("<mark>") + escape(value[start:end]) + Markup("</mark>"))
+        pos = end
+    out.append(escape(value[pos:]))
+    return Markup("").join(out)
+
+
+def snippet(value: str, terms: list[str], width: int = 90) -> Markup:
+    """About `width` characters of the text around its first match, highlighted."""
+    value = value or ""
+    spans = _spans(value, terms)
+    start = max(0, spans[0][0] - width // 3) if spans else 0
+    end = min(len(value), start + width)
+    piece = value[start:end]
+    return (Markup("…") if start else Markup("")) + highlight(piece, terms) + (Markup("…") if end < len(value) else Markup(""))
