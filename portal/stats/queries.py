@@ -21,13 +21,15 @@ from portal.stats._sql import KINDS, count_if, counted, dispatched, in_period
 from portal.stats.formatting import DASH, percent_one_decimal, percent_whole
 from portal.stats.period import Period
 from portal.stats.rates import UnitRates, city_rates, unit_rates
-from portal.stats.table import UnitRow, UnitTable, overdue_units, sum_rows, undispatched_count, unit_rows, unit_table
+from portal.stats.table import (
+    SORT_KEYS, UnitRow, UnitTable, overdue_units, sort_rows, sum_rows, undispatched_count, unit_rows, unit_table,
+)
 from portal.stats.trends import RankedRow, TrendPoint, daily_trend, group_rankings, monthly_trend, unit_rank
 
 __all__ = [
-    "DASH", "KINDS", "CallTotals", "KindShare", "Period", "RankedRow", "TrendPoint", "UnitRates", "UnitRow",
+    "DASH", "KINDS", "SORT_KEYS", "CallTotals", "KindShare", "Period", "RankedRow", "TrendPoint", "UnitRates", "UnitRow",
     "UnitTable", "call_totals", "city_rates", "daily_trend", "group_rankings", "hot_topics", "kind_shares",
-    "monthly_trend", "overdue_units", "percent_one_decimal", "percent_whole", "sum_rows", "tag_counts",
+    "monthly_trend", "overdue_units", "percent_one_decimal", "percent_whole", "sort_rows", "sum_rows", "tag_counts",
     "undispatched_count", "unit_rank", "unit_rates", "unit_rows", "unit_table",
 ]
 

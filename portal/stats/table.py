@@ -100,6 +100,21 @@ def unit_rows(period: Period, *extra_where) -> list[UnitRow]:
     return [_row(rec) for rec in db.session.execute(stmt)]
 
 
+# The unit table's sortable columns (the dashboards); "order" is the table's own order.
+SORT_KEYS = ("order", "name", "total", "on_time", "late", "overdue_open", "in_progress", "rate")
+
+
+def sort_rows(rows: list[UnitRow], key: str = "order", descending: bool = True) -> list[UnitRow]:
+    """Rows sorted by one column; ties and units without a rate keep the table's order."""
+    if key not in SORT_KEYS or key == "order":
+        return list(rows)
+    if key == "name":
+        return sorted(rows, key=lambda r: r.display_order or 0, reverse=descending)
+    rated = [r for r in rows if key != "rate" or r.rate is not None]
+    unrated = [r for r in rows if key == "rate" and r.rate is None]
+    return sorted(rated, key=lambda r: getattr(r, key), reverse=descending) + unrated
+
+
 def undispatched_count(period: Period) -> int:
     stmt = select(func.count(WorkOrder.id)).where(counted(period), WorkOrder.last_unit_id.is_(None))
     return db.session.scalar(stmt) or 0
