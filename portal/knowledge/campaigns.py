@@ -4,7 +4,9 @@ from __future__ import annotations
 import importlib
 from datetime import datetime, timedelta
 
+from flask import url_for
 from sqlalchemy import or_, select
+from werkzeug.routing import BuildError
 
 from portal.clock import now
 from portal.errors import RuleViolation
@@ -68,12 +70,21 @@ def grant_extension(actor, campaign: Campaign, unit_id: int, extended: datetime 
 
 
 def _notifier():
-    """The orders feature's notify(), when it exists; reminders are recorded here either way."""
+    """The notifications feature's notify(), once its model is registered; reminders are recorded either way."""
+    if "notification" not in db.metadata.tables:
+        return None
     try:
         module = importlib.import_module("portal.notifications.services")
     except ImportError:
         return None
     return getattr(module, "notify", None)
+
+
+def _link() -> str:
+    try:
+        return url_for("knowledge.campaigns")
+    except (RuntimeError, BuildError):  # outside a request (cron) without SERVER_NAME
+        return ""
 
 
 def send_reminders(at: datetime, within: timedelta) -> list[CampaignReminder]:
@@ -100,17 +111,6 @@ def send_reminders(at: datetime, within: timedelta) -> list[CampaignReminder]:
         db.session.add(reminder)
         sent.append(reminder)
         if notify is not None:
-            _notify_unit(notify, uid, message)
+            notify(db.session.get(Unit, uid), "kb_campaign", message, _link(), key=f"kb-campaign-{cid}-{uid}")
     db.session.flush()
     return sent
-
-
-def _notify_unit(notify, unit_id: int, message: str) -> None:
-    from portal.auth.models import User
-
-    users = db.session.scalars(select(User).where(User.unit_id == unit_id, User.active.is_(True)))
-    for user in users:
-        try:
-            notify(user, message)
-        except TypeError:  # a different signature than expected: the recorded reminder still stands
-            return
