@@ -6,3 +6,4 @@ from portal.calls.models import Call  # noqa: F401
 from portal.knowledge.models import (  # noqa: F401
     Campaign, CampaignReminder, CampaignUnit, KBAttachment, KBEntry, KBEntryVersion, KBSearchDoc,
 )
+from portal.calendar.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401
