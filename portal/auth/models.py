@@ -35,6 +35,11 @@ class User(UserMixin, db.Model):
 
     unit: Mapped["Unit | None"] = relationship(back_populates="users")  # noqa: F821
 
+    # A unit leader's roster is scoped to the leader's unit (portal.web.scoping).
+    @classmethod
+    def unit_scope_column(cls):
+        return cls.unit_id
+
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)
         self.session_version = (self.session_version or 0) + 1

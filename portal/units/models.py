@@ -11,6 +11,21 @@ from portal.extensions import db
 
 UNIT_GROUPS = ("区县政府", "市直部门", "公共企事业单位", "其他")
 
+# RosterEvent.action -> what the centre reads in the roster log.
+ROSTER_ACTIONS = {
+    "add_user": "新增人员",
+    "update_user": "修改人员信息",
+    "deactivate_user": "停用账号",
+    "reactivate_user": "启用账号",
+    "reset_password": "重置密码",
+    "transfer_in": "调入",
+    "transfer_out": "调出",
+    "handover": "工单移交",
+    "update_lead": "变更牵头负责人",
+    "deactivate_unit": "停用单位",
+    "reactivate_unit": "启用单位",
+}
+
 
 class Unit(db.Model):
     __tablename__ = "unit"
@@ -57,6 +72,10 @@ class RosterEvent(db.Model):
     unit: Mapped[Unit] = relationship()
     actor: Mapped["User | None"] = relationship(foreign_keys=[actor_id])  # noqa: F821
     subject_user: Mapped["User | None"] = relationship(foreign_keys=[subject_user_id])  # noqa: F821
+
+    @property
+    def action_label(self) -> str:
+        return ROSTER_ACTIONS.get(self.action, self.action)
 
     @classmethod
     def unit_scope_column(cls):
