@@ -109,10 +109,12 @@ def read_table(data: bytes, filename: str, required: list[str], optional: list[s
         raw = _read_csv(data)
     else:
         raise ImportFailed("只支持 CSV 或 XLSX 文件。")
-    raw = [r for r in raw if any(c not in (None, "") and str(c).strip() for c in r)]
-    if not raw:
+    # Number rows before dropping blank ones, so a row number is the one the spreadsheet shows.
+    numbered = [(n, r) for n, r in enumerate(raw, start=1) if any(c not in (None, "") and str(c).strip() for c in r)]
+    if not numbered:
         raise ImportFailed("文件中没有数据。")
-    header = [str(c).strip() if c is not None else "" for c in raw[0]]
+    header_cells = numbered[0][1]
+    header = [str(c).strip() if c is not None else "" for c in header_cells]
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportFailed(f"表头缺少列：{'、'.join(missing)}（表头应包含：{'，'.join([*required, *optional])}）。")
@@ -121,7 +123,7 @@ def read_table(data: bytes, filename: str, required: list[str], optional: list[s
     if unknown:
         raise ImportFailed(f"表头有无法识别的列：{'、'.join(unknown)}。")
     rows = []
-    for number, cells in enumerate(raw[1:], start=2):
+    for number, cells in numbered[1:]:
         values = {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header) if name}
         rows.append(Row(number=number, values=values))
     if not rows:
