@@ -157,6 +157,8 @@ class KBSearchDoc(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime] = mapped_column(default=now)
 
+    unit: Mapped["Unit"] = relationship()  # noqa: F821
+
 
 class TargetMode(StrEnum):
     ALL = "all"

@@ -153,3 +153,21 @@ def delete_draft(actor, entry: KBEntry) -> None:
         db.session.delete(version)
     db.session.delete(entry)
     db.session.flush()
+
+
+def actions_for(entry: KBEntry, user) -> set[str]:
+    """What `user` may do with `entry` now; templates ask this instead of re-checking states."""
+    actions: set[str] = set()
+    own = user.is_unit_user and user.unit_id == entry.unit_id
+    if own:
+        if entry.status in EDITABLE:
+            actions |= {"edit", "attach"}
+        if entry.status in (EntryStatus.DRAFT, EntryStatus.RETURNED):
+            actions.add("submit")
+        if entry.status == EntryStatus.DRAFT and entry.first_submitted_at is None:
+            actions.add("delete")
+    if (own or user.is_centre) and entry.status != EntryStatus.RETIRED and entry.first_submitted_at is not None:
+        actions.add("retire")
+    if user.is_centre and entry.status == EntryStatus.SUBMITTED:
+        actions |= {"publish", "return"}
+    return actions

@@ -1,0 +1,37 @@
+"""The operator's call form."""
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+
+from portal.clock import now
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{2,19}$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class CallForm(FlaskForm):
+    received_at = DateTimeLocalField("来电时间", format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"], default=now,
+                                     validators=[InputRequired("请填写来电时间（格式如 2018-08-20 09:30）。")])
+    mobile = StringField("来电号码", filters=[_strip], validators=[
+        DataRequired("请填写来电号码。"),
+        Regexp(PHONE_RE, message="来电号码格式不正确：应为 3–20 位数字（座机可含“-”），如 13912345678。")])
+    summary = TextAreaField("来电摘要", filters=[_strip], validators=[
+        DataRequired("请填写来电摘要。"), Length(max=2000, message="来电摘要不超过 2000 个字。")])
+    entry_ids = SelectMultipleField("采用的知识库条目", coerce=int, validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.received_at.render_kw = {"step": "1"}
+
+    def validate_received_at(self, field):
+        if field.data and field.data > now():
+            from wtforms.validators import ValidationError
+
+            raise ValidationError("来电时间不能晚于现在。")

@@ -1,0 +1,52 @@
+"""来电 services: log a call answered directly from the KB, or one that becomes an order."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from portal.calls.models import Call, CallOutcome
+from portal.errors import RuleViolation
+from portal.extensions import db
+from portal.knowledge.models import EntryStatus, KBEntry
+
+ORDERS_NEW = "orders.new"
+
+
+def _live_entries(entry_ids: list[int]) -> list[KBEntry]:
+    ids = sorted(set(entry_ids))
+    if not ids:
+        return []
+    entries = list(db.session.scalars(select(KBEntry).where(
+        KBEntry.id.in_(ids), KBEntry.published_version_id.is_not(None), KBEntry.status != EntryStatus.RETIRED)))
+    if len(entries) != len(ids):
+        raise RuleViolation("所选的知识库条目已失效或不存在，请重新检索。")
+    return entries
+
+
+def log_direct_reply(actor, *, received_at: datetime, mobile: str, summary: str, entry_ids: list[int]) -> Call:
+    """直接答复: the call is closed with the published entries the operator answered from."""
+    entries = _live_entries(entry_ids)
+    call = Call(received_at=received_at, mobile=mobile, summary=summary, outcome=CallOutcome.DIRECT,
+                operator_id=actor.id, entries=entries)
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def log_for_order(actor, *, received_at: datetime, mobile: str, summary: str) -> Call:
+    """A call that becomes an order: logged now; the orders feature sets outcome=ORDER and order_id on creation."""
+    call = Call(received_at=received_at, mobile=mobile, summary=summary, outcome=None, operator_id=actor.id)
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def orders_available() -> bool:
+    return ORDERS_NEW in current_app.view_functions
+
+
+def order_url(call: Call) -> str:
+    """The orders feature's create page, prefilled from the call."""
+    return url_for(ORDERS_NEW, call_id=call.id, mobile=call.mobile or "", content=call.summary or "")

@@ -1,0 +1,73 @@
+"""来电登记: the operator logs a call beside a live KB search, and ends it as 直接答复 or an order."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.roles import Role
+from portal.calls import services
+from portal.calls.forms import CallForm
+from portal.calls.models import Call
+from portal.extensions import db
+from portal.web.access import roles
+from portal.web.htmx import hx_redirect, is_htmx, redirect_after_post
+
+bp = Blueprint("calls", __name__, url_prefix="/calls")
+CALL_ROLES = (Role.OPERATOR, Role.CENTRE_STAFF, Role.ADMIN)
+
+
+def _recent():
+    stmt = select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(15)
+    if current_user.role == Role.OPERATOR:
+        stmt = stmt.where(Call.operator_id == current_user.id)
+    return list(db.session.scalars(stmt))
+
+
+def _page(form: CallForm, status: int = 200):
+    return render_template("calls/console.html", form=form, recent=_recent(),
+                           orders_available=services.orders_available()), status
+
+
+def _form_fragment(form: CallForm, status: int):
+    if is_htmx():
+        return render_template("calls/_call_form.html", form=form,
+                               orders_available=services.orders_available()), status
+    return _page(form, status)
+
+
+@bp.get("/")
+@roles(*CALL_ROLES)
+def console():
+    return _page(CallForm())
+
+
+@bp.post("/answer")
+@roles(*CALL_ROLES)
+def answer():
+    form = CallForm()
+    if not form.validate_on_submit():
+        return _form_fragment(form, 422)
+    call = services.log_direct_reply(current_user, received_at=form.received_at.data, mobile=form.mobile.data,
+                                     summary=form.summary.data, entry_ids=form.entry_ids.data or [])
+    db.session.commit()
+    used = f"，采用 {len(call.entries)} 条知识库答复" if call.entries else ""
+    flash(f"来电已登记为直接答复{used}。", "success")
+    return redirect_after_post(url_for("calls.console"))
+
+
+@bp.post("/order")
+@roles(*CALL_ROLES)
+def to_order():
+    form = CallForm()
+    if not services.orders_available():
+        form.validate_on_submit()
+        form.summary.errors = [*form.summary.errors, "工单登记功能暂不可用，请稍后再试或先登记为直接答复。"]
+        return _form_fragment(form, 422)
+    if not form.validate_on_submit():
+        return _form_fragment(form, 422)
+    call = services.log_for_order(current_user, received_at=form.received_at.data, mobile=form.mobile.data,
+                                  summary=form.summary.data)
+    db.session.commit()
+    target = services.order_url(call)
+    return hx_redirect(target) if is_htmx() else redirect_after_post(target)

@@ -1,0 +1,255 @@
+"""知识库 pages: the unit's entries, the centre's review queue, search for everyone who answers calls."""
+from __future__ import annotations
+
+
+
+from flask import Blueprint, current_app, flash, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal.auth.roles import ALL_ROLES, CENTRE_ROLES, UNIT_ROLES
+from portal.errors import RuleViolation
+from portal.clock import now
+from portal.extensions import db
+from portal.imports.tabular import ImportFailed
+from portal.knowledge import attachments, imports, search, services
+from portal.knowledge.forms import AttachmentForm, EntryFilterForm, EntryForm, ImportForm, ReturnForm
+from portal.knowledge.models import EntryStatus, KBAttachment, KBEntry, KBEntryVersion
+from portal.units.models import Unit
+from portal.web.access import roles
+from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
+from portal.web.scoping import get_scoped_or_404, scope, scoped_select
+from portal.web.errors import abort_zh
+
+bp = Blueprint("knowledge", __name__, url_prefix="/knowledge")
+
+
+def _entries_stmt(form: EntryFilterForm):
+    stmt = scoped_select(KBEntry, current_user)
+    status = form.status.data
+    if status is None and current_user.is_centre and "status" not in request.args:
+        status = EntryStatus.SUBMITTED.value  # the centre lands on its review queue
+        form.status.data = status
+    if status in {s.value for s in EntryStatus}:
+        stmt = stmt.where(KBEntry.status == EntryStatus(status))
+    if form.unit.data and current_user.is_centre:
+        stmt = stmt.where(KBEntry.unit_id == form.unit.data)
+    if form.q.data:
+        stmt = stmt.where(KBEntry.title.icontains(form.q.data.strip(), autoescape=True))
+    if form.due.data:
+        stmt = stmt.join(KBEntryVersion, KBEntryVersion.id == KBEntry.published_version_id).where(
+            KBEntryVersion.review_date < now().date(), KBEntry.status != EntryStatus.RETIRED)
+    return stmt.order_by(KBEntry.updated_at.desc(), KBEntry.id.desc())
+
+
+@bp.get("/")
+@roles(*ALL_ROLES)
+def entries():
+    form = EntryFilterForm(request.args)
+    ctx = {"form": form, "page": None, "queue": 0}
+    if current_user.is_centre or current_user.is_unit_user:
+        ctx["page"] = db.paginate(_entries_stmt(form), page=max(form.page.data or 1, 1),
+                                  per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        ctx["queue"] = db.session.scalar(
+            scope(select(func.count(KBEntry.id)), KBEntry, current_user).where(KBEntry.status == EntryStatus.SUBMITTED))
+        ctx["units"] = list(db.session.scalars(select(Unit).order_by(Unit.display_order))) if current_user.is_centre else []
+        ctx["today"] = now().date()
+    if wants_fragment() and request.headers.get("HX-Target") == "kb-entries":
+        return render_template("knowledge/_entries.html", **ctx)
+    return render_template("knowledge/page.html", **ctx)
+
+
+@bp.get("/search")
+@roles(*ALL_ROLES)
+def search_entries():
+    query, hits = search.search(request.args.get("q", ""))
+    pick = request.args.get("pick") == "1"
+    return render_page_or_fragment("knowledge/search.html", "knowledge/_search_results.html",
+                                   query=query, hits=hits, pick=pick, today=now().date())
+
+
+def _own_or_404(entry_id: int, *, for_update: bool = False) -> KBEntry:
+    return get_scoped_or_404(KBEntry, entry_id, current_user, for_update=for_update)
+
+
+def _visible_or_404(entry_id: int) -> tuple[KBEntry, bool]:
+    """The entry and whether the user sees all of it (own unit, centre) or only its published version."""
+    if current_user.is_centre or current_user.is_unit_user:
+        stmt = scope(select(KBEntry).where(KBEntry.id == entry_id), KBEntry, current_user)
+        entry = db.session.scalars(stmt).first()
+        if entry is not None:
+            return entry, True
+    entry = db.session.scalars(select(KBEntry).where(
+        KBEntry.id == entry_id, KBEntry.published_version_id.is_not(None),
+        KBEntry.status != EntryStatus.RETIRED)).first()
+    if entry is None:
+        abort_zh(404, "条目不存在，或您无权查看。")
+    return entry, False
+
+
+@bp.get("/<int:entry_id>")
+@roles(*ALL_ROLES)
+def detail(entry_id: int):
+    entry, full = _visible_or_404(entry_id)
+    shown = entry.current_version if full else entry.published_version
+    number = request.args.get("v", type=int)
+    if full and number:
+        shown = next((v for v in entry.versions if v.number == number), shown)
+    return render_template("knowledge/detail.html", entry=entry, full=full, shown=shown,
+                           actions=services.actions_for(entry, current_user) if full else set(),
+                           return_form=ReturnForm(), attach_form=AttachmentForm(), today=now().date())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(*UNIT_ROLES)
+def new():
+    form = EntryForm()
+    if form.validate_on_submit():
+        try:
+            entry = services.create_entry(current_user, current_user.unit_id, form.to_data(),
+                                          submit=request.form.get("action") == "submit")
+        except RuleViolation as exc:
+            form.title.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("条目已报送中心审核。" if entry.status == EntryStatus.SUBMITTED else "条目已保存为草稿。", "success")
+            return redirect_after_post(url_for("knowledge.detail", entry_id=entry.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("knowledge/form.html", form=form, entry=None), status
+
+
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@roles(*UNIT_ROLES)
+def edit(entry_id: int):
+    entry = _own_or_404(entry_id, for_update=request.method == "POST")
+    if "edit" not in services.actions_for(entry, current_user):
+        abort_zh(422, f"条目{entry.status.label}，不能修改。")
+    form = EntryForm(version=entry.current_version)
+    if form.validate_on_submit():
+        try:
+            services.update_entry(current_user, entry, form.to_data())
+            if request.form.get("action") == "submit":
+                services.submit_entry(current_user, entry)
+        except RuleViolation as exc:
+            form.title.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("修改已报送中心审核。" if entry.status == EntryStatus.SUBMITTED else "修改已保存。", "success")
+            return redirect_after_post(url_for("knowledge.detail", entry_id=entry.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("knowledge/form.html", form=form, entry=entry), status
+
+
+def _act(entry_id: int, action, message: str, *, own: bool):
+    entry = _own_or_404(entry_id, for_update=True) if own else get_scoped_or_404(
+        KBEntry, entry_id, current_user, for_update=True)
+    action(entry)
+    db.session.commit()
+    flash(message, "success")
+    return redirect_after_post(url_for("knowledge.detail", entry_id=entry.id))
+
+
+@bp.post("/<int:entry_id>/submit")
+@roles(*UNIT_ROLES)
+def submit(entry_id: int):
+    return _act(entry_id, lambda e: services.submit_entry(current_user, e), "条目已报送中心审核。", own=True)
+
+
+@bp.post("/<int:entry_id>/retire")
+@roles(*UNIT_ROLES, *CENTRE_ROLES)
+def retire(entry_id: int):
+    return _act(entry_id, lambda e: services.retire_entry(current_user, e), "条目已设为失效，不再提供检索。", own=True)
+
+
+@bp.post("/<int:entry_id>/publish")
+@roles(*CENTRE_ROLES)
+def publish(entry_id: int):
+    return _act(entry_id, lambda e: services.publish_entry(current_user, e), "条目已发布。", own=False)
+
+
+@bp.post("/<int:entry_id>/return")
+@roles(*CENTRE_ROLES)
+def return_entry(entry_id: int):
+    entry = get_scoped_or_404(KBEntry, entry_id, current_user, for_update=True)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return render_template("knowledge/_return_form.html", entry=entry, return_form=form), 422
+    services.return_entry(current_user, entry, form.reason.data)
+    db.session.commit()
+    flash("条目已退回单位。", "success")
+    return redirect_after_post(url_for("knowledge.entries"))
+
+
+@bp.post("/<int:entry_id>/delete")
+@roles(*UNIT_ROLES)
+def delete(entry_id: int):
+    entry = _own_or_404(entry_id, for_update=True)
+    services.delete_draft(current_user, entry)
+    db.session.commit()
+    flash("草稿已删除。", "success")
+    return redirect_after_post(url_for("knowledge.entries"))
+
+
+@bp.post("/<int:entry_id>/attachments")
+@roles(*UNIT_ROLES)
+def upload_attachment(entry_id: int):
+    entry = _own_or_404(entry_id, for_update=True)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        abort_zh(422, "；".join(form.file.errors) or "请选择要上传的附件。")
+    attachments.save(current_user, entry, form.file.data)
+    db.session.commit()
+    flash("附件已上传。", "success")
+    return redirect_after_post(url_for("knowledge.detail", entry_id=entry.id))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@roles(*ALL_ROLES)
+def attachment(attachment_id: int):
+    item = db.session.get(KBAttachment, attachment_id)
+    if item is None:
+        abort_zh(404, "附件不存在，或您无权查看。")
+    _visible_or_404(item.entry_id)  # same rule as the entry: own unit, centre, or published
+    path = attachments.path_of(item)
+    if not path.exists():
+        abort_zh(404, "附件文件已不存在。")
+    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.filename)
+
+
+@bp.get("/import/template.xlsx")
+@roles(*UNIT_ROLES)
+def import_template():
+    from io import BytesIO
+
+    return send_file(BytesIO(imports.template_bytes()), as_attachment=True, download_name="知识库条目导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles(*UNIT_ROLES)
+def import_entries():
+    form = ImportForm()
+    errors, created = [], []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            created, problems = imports.import_entries(current_user, current_user.unit_id, upload.read(),
+                                                       upload.filename, submit=form.submit_now.data)
+        except ImportFailed as exc:
+            errors = [exc.message]
+        else:
+            errors = problems.lines()
+        if errors:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(f"已导入 {len(created)} 个条目" + ("并报送中心审核。" if form.submit_now.data else "（草稿）。"), "success")
+            return redirect_after_post(url_for("knowledge.entries"))
+    elif form.is_submitted():
+        errors = list(form.file.errors)
+    status = 422 if errors else 200
+    return render_page_or_fragment("knowledge/import.html", "knowledge/_import_form.html",
+                                   form=form, errors=errors), status
+
+
+from portal.knowledge import campaign_views  # noqa: E402,F401  (routes on the same blueprint)
