@@ -4,6 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.demo.accounts import load_accounts
+from portal.demo.calls import load_calls
+from portal.demo.knowledge import load_knowledge
 from portal.demo.units import ALL_UNITS
 from portal.extensions import db
 from portal.units.models import Unit
@@ -26,6 +28,8 @@ def load_units() -> int:
 STEPS = [
     ("单位", lambda: f"{load_units()} 个承办单位"),
     ("账号", lambda: f"{len(load_accounts())} 个账号"),
+    ("知识库", load_knowledge),
+    ("来电", load_calls),
 ]
 
 
