@@ -47,11 +47,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.calls.views import bp as calls_bp
     from portal.knowledge.views import bp as knowledge_bp
+    from portal.settings.views import bp as settings_bp
     from portal.stats.views import bp as stats_bp
     from portal.units.views import bp as units_bp
     from portal.web.home import bp as home_bp
 
-    for bp in (auth_bp, home_bp, admin_bp, units_bp, stats_bp, knowledge_bp, calls_bp):
+    for bp in (auth_bp, home_bp, admin_bp, units_bp, stats_bp, knowledge_bp, calls_bp, settings_bp):
         app.register_blueprint(bp)
 
     @app.get("/healthz")

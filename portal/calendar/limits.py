@@ -56,7 +56,7 @@ def _load() -> Limits:
     from portal.calendar.models import TimeLimit
     from portal.extensions import db
 
-    return _from_values(dict(db.session.execute(select(TimeLimit.key, TimeLimit.value)).tuples()))
+    return _from_values({key: value for key, value in db.session.execute(select(TimeLimit.key, TimeLimit.value))})
 
 
 def current_limits() -> Limits:
