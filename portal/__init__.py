@@ -45,6 +45,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
+    from portal.notifications.views import bp as notifications_bp
+    from portal.orders.views import bp as orders_bp
     from portal.calls.views import bp as calls_bp
     from portal.knowledge.views import bp as knowledge_bp
     from portal.settings.views import bp as settings_bp
@@ -52,7 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.units.views import bp as units_bp
     from portal.web.home import bp as home_bp
 
-    for bp in (auth_bp, home_bp, admin_bp, units_bp, stats_bp, knowledge_bp, calls_bp, settings_bp):
+    for bp in (auth_bp, home_bp, admin_bp, units_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp, settings_bp):
         app.register_blueprint(bp)
 
     @app.get("/healthz")

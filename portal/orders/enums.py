@@ -72,3 +72,36 @@ class CallbackResult(StrEnum):
     @property
     def label(self) -> str:
         return {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}[self.value]
+
+
+ACTIVE_STATES = frozenset({
+    OrderState.DISPATCHED, OrderState.IN_PROGRESS, OrderState.RETURN_REQUESTED, OrderState.EXTENSION_REQUESTED,
+})
+"""States in which the unit holds the order and its handle deadline runs (即将到期 / 已逾期 apply)."""
+
+
+class RequestStatus(StrEnum):
+    """Status of a return request, an extension request or a reply under review."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待审核", "approved": "已同意", "rejected": "未同意", "withdrawn": "已撤回"}[self.value]
+
+
+class ReturnStage(StrEnum):
+    """Who decides a pending return request next: the unit leader, then the centre."""
+
+    LEADER = "leader"
+    CENTRE = "centre"
+
+    @property
+    def label(self) -> str:
+        return {"leader": "待单位负责人审批", "centre": "待中心审核"}[self.value]
+
+
+CONTACT_WAYS = ("电话", "短信", "上门走访", "当面答复", "其他")

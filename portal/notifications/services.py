@@ -1,0 +1,55 @@
+"""notify(): send an in-app notification to a user, or to every active user of a unit."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from portal.auth.models import User
+from portal.clock import now
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.units.models import Unit
+
+KIND_LABELS = {
+    "new_order": "新工单",
+    "supervise": "督办",
+    "return_leader": "退单待审批",
+    "return_decision": "退单审核结果",
+    "extension_decision": "延期审核结果",
+    "reply_decision": "回复审核结果",
+    "reopen": "重办",
+    "due_soon": "即将到期",
+}
+
+
+def recipients(user_or_unit) -> list[User]:
+    if isinstance(user_or_unit, Unit):
+        stmt = select(User).where(User.unit_id == user_or_unit.id, User.active.is_(True)).order_by(User.id)
+        return list(db.session.scalars(stmt))
+    return [user_or_unit] if user_or_unit is not None and user_or_unit.active else []
+
+
+def notify(user_or_unit, kind: str, text: str, link: str = "", *, key: str | None = None) -> list[Notification]:
+    """Notify a user or each active user of a unit; with a key, a user already notified is skipped."""
+    users = recipients(user_or_unit)
+    if key is not None and users:
+        already = set(db.session.scalars(
+            select(Notification.user_id).where(Notification.key == key, Notification.user_id.in_([u.id for u in users]))
+        ))
+        users = [u for u in users if u.id not in already]
+    made = [Notification(user_id=u.id, kind=kind, text=text, link=link, key=key, created_at=now()) for u in users]
+    db.session.add_all(made)
+    db.session.flush()
+    return made
+
+
+def unread_count(user) -> int:
+    stmt = select(db.func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    return db.session.scalar(stmt) or 0
+
+
+def mark_read(user, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) unread notification of the user read; return how many."""
+    stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return db.session.execute(stmt.values(read_at=now())).rowcount

@@ -1,0 +1,120 @@
+"""What the order page shows: its records, the clocks, and one action panel per allowed action group."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from portal.auth.roles import Role
+from portal.clock import now
+from portal.extensions import db
+from portal.orders import forms as f
+from portal.orders.enums import ACTIVE_STATES, OrderState
+from portal.orders.models import Callback
+from portal.orders.records import Attachment, ExtensionRequest, Reply, ReturnRequest, Supervision
+from portal.orders.transitions import ACTION_LABELS, allowed_actions, pending_extension, pending_return
+
+EVENT_LABELS = {**ACTION_LABELS, "merged_from": "被并单", "reveal_mobile": "查看电话", "attach": "上传附件"}
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    form: type
+    buttons: tuple[tuple[str, str, str], ...]  # (action, button label, bootstrap colour)
+    multipart: bool = False
+
+
+PANELS = (
+    Panel("acknowledge", "督办确认", f.VersionForm, (("acknowledge", "已阅督办，立即办理", "warning"),)),
+    Panel("sign", "签收", f.NoteForm, (("sign", "签收", "primary"),)),
+    Panel("reply", "办结回复", f.ReplyForm, (("reply", "提交办结回复", "primary"),), multipart=True),
+    Panel("request_extension", "申请延期", f.ExtensionForm, (("request_extension", "提交延期申请", "secondary"),)),
+    Panel("request_return", "申请退单", f.ReturnForm, (("request_return", "提交退单申请", "outline-danger"),)),
+    Panel("leader_return", "退单审批（单位负责人）", f.ReviewForm,
+          (("leader_approve_return", "同意，报中心审核", "success"), ("leader_reject_return", "不同意", "danger"))),
+    Panel("dispatch", "派单", f.DispatchForm, (("dispatch", "派单", "primary"),)),
+    Panel("merge", "并单", f.MergeForm, (("merge", "并入原工单", "outline-secondary"),)),
+    Panel("return_review", "退单审核", f.ReviewForm,
+          (("approve_return", "同意退单", "success"), ("reject_return", "驳回退单", "danger"))),
+    Panel("extension_review", "延期审核", f.ReviewForm,
+          (("approve_extension", "同意延期", "success"), ("reject_extension", "驳回延期", "danger"))),
+    Panel("reply_review", "回复审核", f.ReviewForm,
+          (("accept_reply", "审核通过，办结", "success"), ("reject_reply", "退回重办", "danger"))),
+    Panel("supervise", "督办", f.SuperviseForm, (("supervise", "发送督办", "warning"),)),
+    Panel("callback", "回访", f.CallbackForm, (("callback", "保存回访", "primary"),)),
+    Panel("reopen", "重办", f.ReopenForm, (("reopen", "退回承办单位重办", "danger"),)),
+)
+PANEL_OF = {action: panel for panel in PANELS for action, _l, _c in panel.buttons}
+
+
+def current_deadline(order):
+    """The deadline the unit is working against now: sign deadline while 待签收, else the handle deadline."""
+    if order.state not in ACTIVE_STATES:
+        return None
+    if order.state == OrderState.DISPATCHED and order.sign_deadline and not order.signed_at:
+        return order.sign_deadline
+    return order.handle_deadline
+
+
+def clock(deadline, at=None):
+    """time_left() of the calendar for a deadline, or None."""
+    if deadline is None:
+        return None
+    from portal.calendar.deadlines import time_left
+
+    return time_left(deadline, at or now())
+
+
+def handle_clock(order, at=None):
+    return clock(order.handle_deadline, at) if order.state in ACTIVE_STATES else None
+
+
+def new_panel_form(panel: Panel, order):
+    form = panel.form(formdata=None)
+    form.version.data = order.version
+    return form
+
+
+def panels_for(order, user, overrides: dict | None = None):
+    actions = allowed_actions(order, user)
+    overrides = overrides or {}
+    return [
+        (panel, overrides.get(panel.key) or new_panel_form(panel, order),
+         [b for b in panel.buttons if b[0] in actions])
+        for panel in PANELS if any(b[0] in actions for b in panel.buttons)
+    ]
+
+
+def _rows(model, order):
+    return list(db.session.scalars(select(model).where(model.order_id == order.id).order_by(model.id)))
+
+
+def caller_view(order, user) -> str:
+    """'hidden' (confidential, unit user), 'masked' (unit user) or 'full' (centre and operators)."""
+    if user.is_unit_user:
+        return "hidden" if order.confidential else "masked"
+    return "full"
+
+
+def detail_context(order, user, overrides: dict | None = None, message: str | None = None) -> dict:
+    return {
+        "order": order,
+        "panels": panels_for(order, user, overrides),
+        "events": order.events,
+        "event_labels": EVENT_LABELS,
+        "supervisions": _rows(Supervision, order),
+        "attachments": _rows(Attachment, order),
+        "replies": _rows(Reply, order),
+        "returns": _rows(ReturnRequest, order),
+        "extensions": _rows(ExtensionRequest, order),
+        "callbacks": _rows(Callback, order),
+        "pending_return": pending_return(order),
+        "pending_extension": pending_extension(order),
+        "caller_view": caller_view(order, user),
+        "can_upload": user.role != Role.OPERATOR and (not user.is_unit_user or order.state in ACTIVE_STATES),
+        "sign_clock": clock(order.sign_deadline) if order.state == OrderState.DISPATCHED else None,
+        "handle_clock": handle_clock(order),
+        "message": message,
+    }

@@ -1,0 +1,163 @@
+"""Read-only order lists: the unit's tabs, the centre's queues, filters, duplicates. Scoped for unit users."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+
+from portal.clock import now
+from portal.extensions import db
+from portal.orders.enums import ACTIVE_STATES, OrderState, RequestStatus, ReturnStage
+from portal.orders.models import WorkOrder
+from portal.orders.records import ReturnRequest
+from portal.units.models import Unit
+from portal.web.scoping import scope
+
+DUE_SOON = timedelta(hours=24)
+DUPLICATE_WINDOW = timedelta(days=30)
+S = OrderState
+
+
+def _states(*states):
+    return lambda at: WorkOrder.state.in_(states)
+
+
+def due_soon_condition(at: datetime):
+    return and_(WorkOrder.state.in_(ACTIVE_STATES), WorkOrder.handle_deadline > at,
+                WorkOrder.handle_deadline <= at + DUE_SOON)
+
+
+def overdue_condition(at: datetime):
+    return and_(WorkOrder.state.in_(ACTIVE_STATES), WorkOrder.handle_deadline < at)
+
+
+def _return_review(at: datetime):
+    pending = exists().where(ReturnRequest.order_id == WorkOrder.id, ReturnRequest.status == RequestStatus.PENDING,
+                             ReturnRequest.stage == ReturnStage.CENTRE)
+    return and_(WorkOrder.state == S.RETURN_REQUESTED, pending)
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    where: object  # callable(at) -> SQL condition
+
+
+UNIT_TABS = (
+    Tab("to_sign", "待签收", _states(S.DISPATCHED)),
+    Tab("working", "办理中", _states(S.IN_PROGRESS, S.EXTENSION_REQUESTED)),
+    Tab("due_soon", "即将到期", due_soon_condition),
+    Tab("overdue", "已逾期", overdue_condition),
+    Tab("in_review", "待审核", _states(S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.REPLIED)),
+    Tab("closed", "已办结", _states(S.CLOSED)),
+)
+CENTRE_QUEUES = (
+    Tab("pending", "待派单", _states(S.PENDING)),
+    Tab("returns", "退单审核", _return_review),
+    Tab("extensions", "延期审核", _states(S.EXTENSION_REQUESTED)),
+    Tab("replies", "回复审核", _states(S.REPLIED)),
+    Tab("due_soon", "即将到期", due_soon_condition),
+    Tab("overdue", "已逾期", overdue_condition),
+    Tab("closed", "已办结", _states(S.CLOSED)),
+    Tab("all", "全部", lambda at: WorkOrder.id.is_not(None)),
+)
+
+
+def find_tab(tabs, key: str | None) -> Tab:
+    return next((t for t in tabs if t.key == key), tabs[0])
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str | None = None
+    date_from: object = None
+    date_to: object = None
+    keyword: str = ""
+    sort: str = "deadline"
+
+
+def _apply_filters(stmt, filters: Filters):
+    if filters.kind:
+        stmt = stmt.where(WorkOrder.kind == filters.kind)
+    if filters.date_from:
+        stmt = stmt.where(WorkOrder.accepted_at >= datetime.combine(filters.date_from, time.min))
+    if filters.date_to:
+        stmt = stmt.where(WorkOrder.accepted_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+    keyword = (filters.keyword or "").strip()
+    if keyword:
+        like = f"%{keyword}%"
+        stmt = stmt.where(or_(WorkOrder.number.like(like), WorkOrder.title.like(like),
+                              WorkOrder.content.like(like), WorkOrder.address.like(like)))
+    return stmt
+
+
+def _order_by(stmt, sort: str):
+    if sort == "-deadline":
+        return stmt.order_by(WorkOrder.handle_deadline.is_(None), WorkOrder.handle_deadline.desc(), WorkOrder.id)
+    if sort == "accepted":
+        return stmt.order_by(WorkOrder.accepted_at.desc(), WorkOrder.id.desc())
+    return stmt.order_by(WorkOrder.handle_deadline.is_(None), WorkOrder.handle_deadline, WorkOrder.id)
+
+
+def order_select(user, tab: Tab, filters: Filters, at: datetime | None = None):
+    """The SELECT behind a list: scoped to the user's unit, the tab's condition, filters, sorted."""
+    stmt = scope(select(WorkOrder), WorkOrder, user).where(tab.where(at or now()))
+    return _order_by(_apply_filters(stmt, filters), filters.sort)
+
+
+def page_of(user, tab: Tab, filters: Filters, page: int, per_page: int):
+    return db.paginate(order_select(user, tab, filters), page=page, per_page=per_page, error_out=False)
+
+
+def tab_counts(user, tabs, at: datetime | None = None) -> dict[str, int]:
+    """How many orders each tab holds for this user (scoped)."""
+    at = at or now()
+    counts = {}
+    for tab in tabs:
+        stmt = scope(select(func.count(WorkOrder.id)), WorkOrder, user).where(tab.where(at))
+        counts[tab.key] = db.session.scalar(stmt) or 0
+    return counts
+
+
+def bigrams(text: str) -> set[str]:
+    chars = "".join(ch for ch in (text or "") if ch.isalnum())
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of character bigrams: good enough for short Chinese requests, no segmenter."""
+    x, y = bigrams(a), bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def possible_duplicates(mobile: str = "", content: str = "", *, exclude_id: int | None = None,
+                        threshold: float = 0.45, limit: int = 8) -> list[tuple[WorkOrder, str]]:
+    """Orders of the last 30 days with the same mobile or similar content, with why they match."""
+    since = now() - DUPLICATE_WINDOW
+    stmt = select(WorkOrder).where(WorkOrder.accepted_at >= since, WorkOrder.state != S.MERGED)
+    if exclude_id:
+        stmt = stmt.where(WorkOrder.id != exclude_id)
+    found: dict[int, tuple[WorkOrder, str]] = {}
+    mobile = (mobile or "").strip()
+    if len(mobile) >= 7:
+        for order in db.session.scalars(stmt.where(WorkOrder.caller_mobile == mobile).limit(limit)):
+            found[order.id] = (order, "同一来电号码")
+    if len(bigrams(content)) >= 3:
+        scored = []
+        for order in db.session.scalars(stmt.order_by(WorkOrder.accepted_at.desc()).limit(2000)):
+            score = similarity(content, order.content)
+            if score >= threshold and order.id not in found:
+                scored.append((score, order))
+        for score, order in sorted(scored, key=lambda p: -p[0])[:limit]:
+            found[order.id] = (order, f"内容相似（{round(score * 100)}%）")
+    return sorted(found.values(), key=lambda p: p[0].accepted_at, reverse=True)[:limit]
+
+
+def search_units(term: str = "", limit: int = 30) -> list[Unit]:
+    """Active units whose full name, short name or alias contains the term (the dispatch picker)."""
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.display_order))
+    term = (term or "").strip()
+    matched = [u for u in units if not term or any(term in name for name in u.names)]
+    return matched[:limit]

@@ -1,0 +1,159 @@
+"""Centre-side order services: create, dispatch, merge, supervise, callback, reopen, reveal a phone number.
+
+Every service takes the actor, changes the order through transitions.transition() and flushes; the
+view commits once.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from portal.clock import now
+from portal.errors import RuleViolation
+from portal.extensions import db
+from portal.notifications.services import notify
+from portal.orders.enums import CallbackResult, OrderKind, OrderState
+from portal.orders.events import append_event
+from portal.orders.models import Callback, Subject, Tag, WorkOrder
+from portal.orders.records import Supervision
+from portal.orders.transitions import RETURNS_BEFORE_DESIGNATION, open_supervisions, transition
+
+
+def order_link(order: WorkOrder) -> str:
+    """The order page's path, also outside a request (the CLI sends reminders)."""
+    with current_app.test_request_context():
+        return url_for("orders.detail", order_id=order.id)
+
+
+def next_number(at: datetime) -> str:
+    """A new order number like 2018072106: the date and a running number for that day."""
+    prefix = at.strftime("%Y%m%d")
+    count = db.session.scalar(select(func.count(WorkOrder.id)).where(WorkOrder.number.like(f"{prefix}%"))) or 0
+    seq = count + 1
+    while True:
+        number = f"{prefix}{seq:02d}"
+        if db.session.scalar(select(WorkOrder.id).where(WorkOrder.number == number)) is None:
+            return number
+        seq += 1
+
+
+def create_order(actor, *, kind: OrderKind, content: str, title: str = "", subject: Subject | None = None,
+                 tags: list[Tag] = (), caller_name: str = "", caller_mobile: str = "", address: str = "",
+                 urgent: bool = False, confidential: bool = False, call=None) -> WorkOrder:
+    """Register a new order (待派单); when it comes from a call, mark that call 形成工单."""
+    at = now()
+    order = WorkOrder(
+        number=next_number(at), accepted_at=call.received_at if call is not None else at, kind=kind,
+        title=(title or content).strip()[:60], content=content.strip(), subject=subject, tags=list(tags),
+        caller_name=caller_name or None, caller_mobile=caller_mobile or None, address=address or None,
+        urgent=urgent, confidential=confidential, created_by_id=actor.id, created_at=at,
+    )
+    data = {"call_id": call.id} if call is not None else None
+    transition(order, "create", actor, text=order.title, data=data)
+    if call is not None:
+        from portal.calls.models import CallOutcome
+
+        call.outcome = CallOutcome.ORDER
+        call.order_id = order.id
+        db.session.flush()
+    return order
+
+
+def dispatch(order: WorkOrder, actor, unit, *, designate: bool = False, text: str = "") -> WorkOrder:
+    """派单 (or re-dispatch after a return): new sign and handle clocks start now; 指定 after 3 returns."""
+    from portal.calendar.deadlines import handle_deadline, sign_deadline
+
+    if unit is None or not unit.active:
+        raise RuleViolation("请选择一个有效的承办单位。")
+    at = now()
+    designated = designate or order.return_count >= RETURNS_BEFORE_DESIGNATION
+    order.unit_id = order.last_unit_id = unit.id
+    order.dispatched_at = at
+    order.sign_deadline = sign_deadline(at, order.urgent)
+    order.handle_deadline = handle_deadline(at, order.kind, order.urgent)
+    order.signed_at = None
+    order.handler_id = None
+    order.designated = designated
+    data = {"unit_id": unit.id, "unit": unit.short_name, "designated": designated}
+    label = f"指定{unit.short_name}办理" if designated else f"派至{unit.short_name}"
+    transition(order, "dispatch", actor, text=f"{label}。{text}".strip("。") if text else label, data=data)
+    notify(unit, "new_order", f"新工单 {order.number}：{order.title}" + ("（中心指定办理）" if designated else ""),
+           order_link(order))
+    return order
+
+
+def merge(order: WorkOrder, actor, target: WorkOrder | None, reason: str) -> WorkOrder:
+    """并单: link a repeat request to an earlier order."""
+    if target is None or target.id == order.id:
+        raise RuleViolation("请填写要并入的原工单编号。")
+    if target.state == OrderState.MERGED:
+        raise RuleViolation(f"工单 {target.number} 本身已并单，请并入它所并入的工单。")
+    if (target.accepted_at, target.id) > (order.accepted_at, order.id):
+        raise RuleViolation("只能并入更早受理的工单。")
+    order.merged_into_id = target.id
+    transition(order, "merge", actor, text=reason, data={"into": target.number, "into_id": target.id})
+    append_event(target, "merged_from", actor, text=f"工单 {order.number} 并入本工单：{reason}",
+                 data={"from": order.number, "from_id": order.id})
+    db.session.flush()
+    return order
+
+
+def supervise(order: WorkOrder, actor, text: str) -> Supervision:
+    """督办: a message the unit must see and acknowledge."""
+    record = Supervision(order_id=order.id, unit_id=order.unit_id, created_by_id=actor.id, created_at=now(), text=text)
+    db.session.add(record)
+    transition(order, "supervise", actor, text=text)
+    notify(order.unit, "supervise", f"工单 {order.number} 督办：{text}", order_link(order))
+    return record
+
+
+def acknowledge(order: WorkOrder, actor) -> list[Supervision]:
+    """The unit confirms it has seen every open supervise message."""
+    records = open_supervisions(order)
+    transition(order, "acknowledge", actor, text="已阅督办", data={"supervisions": [r.id for r in records]})
+    for record in records:
+        record.acknowledged_by_id = actor.id
+        record.acknowledged_at = now()
+    db.session.flush()
+    return records
+
+
+def reopen(order: WorkOrder, actor, reason: str) -> WorkOrder:
+    """重办: back to the last unit, 办理中, with a new handle deadline from now."""
+    from portal.calendar.deadlines import handle_deadline
+
+    at = now()
+    order.unit_id = order.last_unit_id or order.unit_id
+    order.handle_deadline = handle_deadline(at, order.kind, order.urgent)
+    order.reopen_count += 1
+    order.completed_at = None
+    order.closed_at = None
+    transition(order, "reopen", actor, text=reason, data={"handle_deadline": order.handle_deadline.isoformat()})
+    notify(order.unit, "reopen", f"工单 {order.number} 重办：{reason}", order_link(order))
+    return order
+
+
+def record_callback(order: WorkOrder, actor, result: CallbackResult, note: str = "",
+                    reopen_order: bool = False) -> Callback:
+    """回访; an unsatisfied citizen may get the order reopened at once."""
+    callback = Callback(order_id=order.id, result=result, note=note, at=now(), actor_id=actor.id)
+    db.session.add(callback)
+    transition(order, "callback", actor, text=f"{result.label}。{note}".rstrip("。"), data={"result": result.value})
+    if reopen_order:
+        if result != CallbackResult.UNSATISFIED:
+            raise RuleViolation("只有回访不满意时才能随回访重办。")
+        reopen(order, actor, f"回访不满意：{note}" if note else "回访不满意")
+    return callback
+
+
+def reveal_mobile(order: WorkOrder, actor) -> str:
+    """Show a unit user the caller's full number; every reveal is on the order's record."""
+    if order.confidential and actor.is_unit_user:
+        raise RuleViolation("保密工单不向承办单位显示来电人信息。")
+    if not order.caller_mobile:
+        raise RuleViolation("该工单没有联系电话。")
+    append_event(order, "reveal_mobile", actor, text="查看来电人完整电话")
+    db.session.flush()
+    return order.caller_mobile

@@ -1,0 +1,220 @@
+"""Order pages: the unit's 我的工单, the centre's 工单中心 queues, create, the order page, files, export.
+
+Operators create orders and see the queues and order pages read-only (their actions are empty in the
+transition table except create).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal.auth.roles import ALL_ROLES, Role
+from portal.calls.models import Call
+from portal.clock import now
+from portal.errors import RuleViolation
+from portal.extensions import db
+from portal.orders import queries
+from portal.orders.attachments import INLINE_TYPES, attachment_path, save_attachment
+from portal.orders.detail import clock, current_deadline, detail_context
+from portal.orders.enums import OrderKind
+from portal.orders.export import export_workbook
+from portal.orders.forms import AttachmentForm, FilterForm, OrderForm
+from portal.orders.models import Subject, Tag, WorkOrder
+from portal.orders.records import Attachment
+from portal.orders.services import create_order, reveal_mobile
+from portal.web.access import roles
+from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
+from portal.web.scoping import get_scoped_or_404
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+CENTRE = (Role.ADMIN, Role.CENTRE_STAFF)
+CREATORS = (*CENTRE, Role.OPERATOR)
+UNIT = (Role.UNIT_LEADER, Role.LIAISON)
+FILE_ROLES = (*CENTRE, *UNIT)
+
+
+@bp.app_template_global()
+def order_clock(order):
+    """Time left on the deadline the unit works against now (None when no clock runs)."""
+    return clock(current_deadline(order))
+
+
+@bp.app_template_global()
+def unit_choices(term: str = ""):
+    return queries.search_units(term, limit=500)
+
+
+@bp.app_template_global()
+def attachment_max_mb() -> int:
+    return current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)
+
+
+def _filters(form: FilterForm) -> queries.Filters:
+    form.validate()  # a bad field is ignored, the rest still filters
+    ok = lambda f: None if f.errors else f.data  # noqa: E731
+    return queries.Filters(kind=ok(form.kind) or None, date_from=ok(form.date_from), date_to=ok(form.date_to),
+                           keyword=ok(form.keyword) or "", sort=ok(form.sort) or "deadline")
+
+
+def _list(tabs, endpoint: str, page_template: str):
+    form = FilterForm(request.args)
+    tab = queries.find_tab(tabs, request.args.get("tab"))
+    form.tab.data = tab.key
+    filters = _filters(form)
+    page = queries.page_of(current_user, tab, filters, request.args.get("page", 1, type=int),
+                           current_app.config["PAGE_SIZE"])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args["tab"] = tab.key
+    return render_page_or_fragment(
+        page_template, "orders/_list.html", tabs=tabs, tab=tab, counts=queries.tab_counts(current_user, tabs),
+        form=form, results=page, endpoint=endpoint, args=args, now=now(),
+    )
+
+
+@bp.get("/mine")
+@roles(*UNIT)
+def my_orders():
+    return _list(queries.UNIT_TABS, "orders.my_orders", "orders/my_orders.html")
+
+
+@bp.get("/queues")
+@roles(*CREATORS)
+def queues():
+    return _list(queries.CENTRE_QUEUES, "orders.queues", "orders/queues.html")
+
+
+@bp.get("/export.xlsx")
+@roles(*ALL_ROLES)
+def export():
+    """The current filtered list as XLSX (scoped like the list itself)."""
+    tabs = queries.UNIT_TABS if current_user.is_unit_user else queries.CENTRE_QUEUES
+    tab = queries.find_tab(tabs, request.args.get("tab"))
+    stmt = queries.order_select(current_user, tab, _filters(FilterForm(request.args)))
+    orders = list(db.session.scalars(stmt.limit(20000)))
+    buffer = export_workbook(orders, current_user, title=tab.label)
+    name = f"工单-{tab.label}-{now():%Y%m%d%H%M}.xlsx"
+    return send_file(buffer, as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _order_form_choices(form: OrderForm) -> None:
+    subjects = db.session.scalars(select(Subject).where(Subject.active.is_(True))
+                                  .order_by(Subject.display_order, Subject.id)).all()
+    parents = [s for s in subjects if s.parent_id is None]
+    form.subject_id.choices = [SelectChoice(0, "（未分类）")] + [
+        SelectChoice(child.id, child.name, optgroup=parent.name) for parent in parents
+        for child in subjects if child.parent_id == parent.id
+    ]
+    form.tag_ids.choices = [SelectChoice(t.id, t.name) for t in db.session.scalars(select(Tag).order_by(Tag.name))]
+
+
+def _call(call_id) -> Call | None:
+    try:
+        return db.session.get(Call, int(call_id)) if call_id else None
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(*CREATORS)
+def new():
+    """Create an order; ?mobile=&content=&call_id= prefill it (a call turned into an order)."""
+    form = OrderForm()
+    _order_form_choices(form)
+    if request.method == "GET":
+        form.caller_mobile.data = request.args.get("mobile", "")
+        form.content.data = request.args.get("content", "")
+        form.call_id.data = request.args.get("call_id", "")
+    elif form.validate_on_submit():
+        call = _call(form.call_id.data)
+        if form.call_id.data and call is None:
+            form.call_id.errors.append("关联的来电记录不存在。")
+        elif call is not None and call.order_id is not None:
+            form.call_id.errors.append("该来电已形成工单，不能重复登记。")
+        else:
+            subject = db.session.get(Subject, form.subject_id.data) if form.subject_id.data else None
+            tags = [db.session.get(Tag, i) for i in form.tag_ids.data or []]
+            order = create_order(
+                current_user, kind=OrderKind(form.kind.data), content=form.content.data, title=form.title.data or "",
+                subject=subject, tags=[t for t in tags if t], caller_name=form.caller_name.data or "",
+                caller_mobile=(form.caller_mobile.data or "").strip(), address=form.address.data or "",
+                urgent=form.urgent.data, confidential=form.confidential.data, call=call,
+            )
+            db.session.commit()
+            return redirect_after_post(url_for("orders.detail", order_id=order.id))
+    status = 422 if request.method == "POST" else 200
+    dups = queries.possible_duplicates(form.caller_mobile.data or "", form.content.data or "")
+    return render_template("orders/new.html", form=form, duplicates=dups, call=_call(form.call_id.data)), status
+
+
+@bp.get("/duplicates")
+@roles(*CREATORS)
+def duplicates():
+    """Possible duplicates while the operator types (htmx)."""
+    found = queries.possible_duplicates(request.args.get("caller_mobile", "") or request.args.get("mobile", ""),
+                                        request.args.get("content", ""),
+                                        exclude_id=request.args.get("exclude", type=int))
+    return render_template("orders/_duplicates.html", duplicates=found)
+
+
+@bp.get("/units")
+@roles(*CENTRE)
+def unit_picker():
+    """Units matching the typed text, as radio buttons for the dispatch form (htmx)."""
+    return render_template("orders/_unit_options.html", units=queries.search_units(request.args.get("q", "")),
+                           selected=request.args.get("unit_id", type=int))
+
+
+@bp.get("/<int:order_id>")
+@roles(*ALL_ROLES)
+def detail(order_id: int):
+    order = get_scoped_or_404(WorkOrder, order_id, current_user)
+    return render_template("orders/detail.html", **detail_context(order, current_user))
+
+
+@bp.post("/<int:order_id>/reveal")
+@roles(*ALL_ROLES)
+def reveal(order_id: int):
+    """Show the full mobile to a unit user; the reveal is recorded on the order."""
+    order = get_scoped_or_404(WorkOrder, order_id, current_user)
+    mobile = reveal_mobile(order, current_user)
+    db.session.commit()
+    return render_template("orders/_mobile.html", order=order, mobile=mobile)
+
+
+@bp.post("/<int:order_id>/attachments")
+@roles(*FILE_ROLES)
+def upload(order_id: int):
+    order = get_scoped_or_404(WorkOrder, order_id, current_user)
+    if current_user.is_unit_user and order.state.value in ("closed", "merged"):
+        raise RuleViolation("工单已办结，不能再上传附件。")
+    form = AttachmentForm()
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not form.validate_on_submit() or not files:
+        raise RuleViolation("请选择要上传的文件。")
+    for storage in files:
+        save_attachment(order, storage, current_user)
+    db.session.commit()
+    return redirect_after_post(url_for("orders.detail", order_id=order.id) + "#attachments")
+
+
+@bp.get("/<int:order_id>/attachments/<int:attachment_id>")
+@roles(*ALL_ROLES)
+def attachment(order_id: int, attachment_id: int):
+    """Serve a file only to users who may see its order; another unit's file answers 404."""
+    order = get_scoped_or_404(WorkOrder, order_id, current_user)
+    item = db.session.scalars(select(Attachment).where(Attachment.id == attachment_id,
+                                                       Attachment.order_id == order.id)).first()
+    if item is None:
+        abort(404)
+    path = attachment_path(item)
+    if not path.is_file():
+        abort(404)
+    inline = item.content_type in INLINE_TYPES and not wants_fragment()
+    return send_file(path, mimetype=item.content_type, as_attachment=not inline, download_name=item.original_name)
+
+
+from portal.orders import actions  # noqa: E402,F401  (registers the action endpoint on bp)

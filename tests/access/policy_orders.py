@@ -1,0 +1,24 @@
+"""Who may call the order and notification endpoints (mirrors their @roles)."""
+from portal.auth.roles import ALL_ROLES, Role
+
+CENTRE = frozenset({Role.ADMIN, Role.CENTRE_STAFF})
+CREATORS = CENTRE | {Role.OPERATOR}
+UNIT = frozenset({Role.UNIT_LEADER, Role.LIAISON})
+
+POLICY = {
+    "orders.my_orders": UNIT,
+    "orders.queues": CREATORS,
+    "orders.export": ALL_ROLES,
+    "orders.new": CREATORS,
+    "orders.duplicates": CREATORS,
+    "orders.unit_picker": CENTRE,
+    "orders.detail": ALL_ROLES,
+    "orders.reveal": ALL_ROLES,
+    "orders.upload": CENTRE | UNIT,
+    "orders.attachment": ALL_ROLES,
+    "orders.act": ALL_ROLES,
+    "notifications.index": ALL_ROLES,
+    "notifications.badge": ALL_ROLES,
+    "notifications.read": ALL_ROLES,
+    "notifications.read_all": ALL_ROLES,
+}
