@@ -1,0 +1,69 @@
+"""XLSX of a circular's tables: the per-unit table with 合计, the kinds with their shares, and the
+units that did not submit KB entries. Counts are written as numbers, rates as the printed text."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from portal.circulars.document import Doc
+
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD = Font(bold=True)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _number(text: str):
+    return int(text) if text.isdigit() else text
+
+
+def _sheet(ws, title: str, header: list[str], rows: list[list], widths: list[int]) -> None:
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).alignment = CENTRE
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    for r in ws.iter_rows(min_row=2, max_row=ws.max_row, max_col=len(header)):
+        for cell in r:
+            cell.border, cell.alignment = BOX, CENTRE
+    for cell in ws[2]:
+        cell.font = HEAD
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+
+
+def render(doc: Doc) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "各单位办理情况"
+    rows = [[_number(c) if i != 1 else c for i, c in enumerate(r)] for r in doc.rows]
+    total = [_number(c) if i > 1 else c for i, c in enumerate(doc.total_row)]
+    total[1] = "合计"
+    _sheet(ws, doc.attachment_title, doc.header, [*rows, total], [6, 24, *[9] * (len(doc.header) - 2)])
+    for cell in ws[ws.max_row]:
+        cell.font = HEAD
+
+    kinds = wb.create_sheet("诉求类型")
+    _sheet(kinds, "诉求类型占比", ["诉求类型", "件数", "占比"],
+           [[f"{k['label']}类", k["count"], k["share_text"]] for k in doc.kinds]
+           + [["合计", doc.totals.get("total", 0), "100%" if doc.totals.get("total") else "—"]], [12, 10, 10])
+
+    missing = wb.create_sheet("未报送单位")
+    rows = []
+    for gap in doc.non_submitters:
+        for unit in gap["units"]:
+            rows.append([len(rows) + 1, unit["short_name"], unit["full_name"], gap["title"],
+                         gap["deadline"].strftime("%Y-%m-%d %H:%M")])
+    _sheet(missing, "知识库信息未报送单位", ["序号", "单位", "单位全称", "报送任务", "报送截止时间"], rows,
+           [6, 26, 40, 30, 18])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+

@@ -1,0 +1,204 @@
+"""Draft, refresh, edit and issue circulars; record read receipts. Services flush, views commit.
+
+A section follows the data until a person edits it: `Circular.drafted` keeps the machine's last
+draft, and a section whose text still equals it is re-drafted whenever the snapshot or a field it
+depends on (the new deadline) changes. An edited section is kept unless re-drafting is asked for.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.circulars import drafting, snapshot as snap
+from portal.circulars.models import LOCKED, Circular, CircularRead, CircularRecipient, CircularStatus
+from portal.clock import now
+from portal.errors import Conflict, RuleViolation
+from portal.extensions import db
+from portal.orders.models import WorkOrder
+from portal.units.models import Unit
+
+def issuer_default() -> str:
+    """发文机关: the CIRCULAR_ISSUER setting, 安康市政务服务中心 by default."""
+    return current_app.config.get("CIRCULAR_ISSUER") or drafting.DEFAULT_ISSUER
+
+
+def ensure_draft(circular: Circular) -> None:
+    if circular.is_issued:
+        raise RuleViolation(LOCKED)
+
+
+def _check_version(circular: Circular, version: int | None) -> None:
+    if version is not None and version != circular.version:
+        raise Conflict("该通报已被他人修改，请刷新页面后重试。")
+
+
+def _validate_period(start: date, end: date, as_of: datetime) -> None:
+    if end < start:
+        raise RuleViolation("结束日期不能早于开始日期。")
+    if as_of.date() < start:
+        raise RuleViolation("统计截止时间不能早于通报期间的开始日期。")
+
+
+def _apply_drafts(circular: Circular, *, redraft: bool | set = False) -> None:
+    """Re-draft every section still equal to its last draft (all, or the named ones, when asked)."""
+    fresh = drafting.draft_all(circular.snapshot, circular.new_deadline)
+    old, texts = circular.drafted or {}, dict(circular.texts or {})
+    for key in drafting.SECTION_KEYS:
+        asked = redraft is True or (isinstance(redraft, set) and key in redraft)
+        if asked or key not in texts or texts[key] == old.get(key):
+            texts[key] = fresh[key]
+    circular.texts, circular.drafted = texts, fresh
+
+
+def draft(start: date, end: date, as_of: datetime, actor) -> Circular:
+    """Freeze the figures of [start, end] as of `as_of` and draft every section from them."""
+    _validate_period(start, end, as_of)
+    circular = Circular(
+        title=drafting.default_title(start, end), period_start=start, period_end=end, as_of=as_of,
+        status=CircularStatus.DRAFT, snapshot=snap.build(start, end, as_of), texts={}, drafted={},
+        addressee_line=drafting.DEFAULT_ADDRESSEES, issuer=issuer_default(), issue_date=as_of.date(),
+        cc=drafting.DEFAULT_CC, created_by_id=actor.id if actor else None,
+    )
+    _apply_drafts(circular)
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.display_order, Unit.id))
+    circular.recipients = [CircularRecipient(unit_id=u.id) for u in units]
+    db.session.add(circular)
+    db.session.flush()
+    return circular
+
+
+def refresh(circular: Circular, actor, *, as_of: datetime | None = None, redraft: bool = False,
+            version: int | None = None) -> Circular:
+    """Re-compute a draft's snapshot (optionally as of a new time); picked cases stay as frozen."""
+    ensure_draft(circular)
+    _check_version(circular, version)
+    as_of = as_of or circular.as_of
+    _validate_period(circular.period_start, circular.period_end, as_of)
+    fresh = snap.build(circular.period_start, circular.period_end, as_of)
+    fresh["cases"] = list(circular.snapshot.get("cases", []))
+    circular.as_of, circular.snapshot = as_of, fresh
+    _apply_drafts(circular, redraft=redraft)
+    circular.updated_at = now()
+    db.session.flush()
+    return circular
+
+
+FIELDS = ("title", "doc_number", "addressee_line", "issuer", "issue_date", "cc", "new_deadline")
+
+
+def update(circular: Circular, actor, *, fields: dict, texts: dict, case_texts: dict[int, str] | None = None,
+           unit_ids: list[int] | None = None, version: int | None = None) -> Circular:
+    """Save edited fields and section texts of a draft."""
+    ensure_draft(circular)
+    _check_version(circular, version)
+    for name in FIELDS:
+        if name in fields:
+            setattr(circular, name, fields[name])
+    merged = dict(circular.texts or {})
+    merged.update({k: v for k, v in texts.items() if k in drafting.SECTION_KEYS})
+    circular.texts = merged
+    if case_texts:
+        cases = [dict(c) for c in circular.snapshot.get("cases", [])]
+        for case in cases:
+            if case["order_id"] in case_texts:
+                case["text"] = case_texts[case["order_id"]]
+        circular.snapshot = {**circular.snapshot, "cases": cases}
+    if unit_ids is not None:
+        set_recipients(circular, unit_ids)
+    _apply_drafts(circular)  # the new deadline may change 四、下步要求 while it is unedited
+    circular.updated_at = now()
+    db.session.flush()
+    return circular
+
+
+def redraft_section(circular: Circular, actor, key: str) -> Circular:
+    """Put the machine's draft back into one section."""
+    ensure_draft(circular)
+    if key not in drafting.SECTION_KEYS:
+        raise RuleViolation("没有这一部分。")
+    _apply_drafts(circular, redraft={key})
+    circular.updated_at = now()
+    db.session.flush()
+    return circular
+
+
+def set_recipients(circular: Circular, unit_ids: list[int]) -> None:
+    ensure_draft(circular)
+    wanted = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(unit_ids))))
+    if not wanted:
+        raise RuleViolation("请至少选择一个主送单位。")
+    keep = [r for r in circular.recipients if r.unit_id in wanted]
+    have = {r.unit_id for r in keep}
+    circular.recipients = keep + [CircularRecipient(unit_id=u) for u in sorted(wanted - have)]
+
+
+def period_order(circular: Circular, order_id: int) -> WorkOrder:
+    order = db.session.get(WorkOrder, order_id)
+    start, end = circular.period_start, circular.period_end
+    if order is None or not (start <= order.accepted_at.date() <= end):
+        raise RuleViolation("只能选用本期受理的工单作为典型案例。")
+    return order
+
+
+def add_case(circular: Circular, actor, order_id: int) -> Circular:
+    """Pick an order of the period as a typical case; its text is frozen from the order now."""
+    ensure_draft(circular)
+    order = period_order(circular, order_id)
+    cases = [dict(c) for c in circular.snapshot.get("cases", [])]
+    if any(c["order_id"] == order.id for c in cases):
+        raise RuleViolation(f"工单 {order.number} 已在典型案例中。")
+    cases.append({
+        "order_id": order.id, "number": order.number, "kind": order.kind.value, "title": order.title,
+        "accepted_at": order.accepted_at.strftime(snap.DT_FORMAT), "text": drafting.default_case_text(order),
+    })
+    circular.snapshot = {**circular.snapshot, "cases": cases}
+    circular.updated_at = now()
+    db.session.flush()
+    return circular
+
+
+def remove_case(circular: Circular, actor, order_id: int) -> Circular:
+    ensure_draft(circular)
+    cases = [c for c in circular.snapshot.get("cases", []) if c["order_id"] != order_id]
+    circular.snapshot = {**circular.snapshot, "cases": cases}
+    circular.updated_at = now()
+    db.session.flush()
+    return circular
+
+
+def issue(circular: Circular, actor, *, version: int | None = None) -> Circular:
+    """印发: lock snapshot and texts for ever and publish to the addressed units."""
+    ensure_draft(circular)
+    _check_version(circular, version)
+    if not circular.recipients:
+        raise RuleViolation("请至少选择一个主送单位。")
+    if not (circular.title or "").strip():
+        raise RuleViolation("请填写通报标题。")
+    circular.status = CircularStatus.ISSUED
+    circular.issued_at = now()
+    circular.issued_by_id = actor.id if actor else None
+    circular.issue_date = circular.issue_date or circular.issued_at.date()
+    db.session.flush()
+    return circular
+
+
+def delete_draft(circular: Circular, actor) -> None:
+    ensure_draft(circular)
+    db.session.delete(circular)
+    db.session.flush()
+
+
+def record_read(circular: Circular, user) -> CircularRead | None:
+    """The first time a user of an addressed unit opens an issued circular (later opens change nothing)."""
+    if not circular.is_issued or not user.is_unit_user or user.unit_id is None:
+        return None
+    existing = db.session.scalar(
+        select(CircularRead).where(CircularRead.circular_id == circular.id, CircularRead.user_id == user.id))
+    if existing:
+        return existing
+    read = CircularRead(circular_id=circular.id, unit_id=user.unit_id, user_id=user.id, first_read_at=now())
+    db.session.add(read)
+    db.session.flush()
+    return read

@@ -1,0 +1,108 @@
+"""The frozen figures of a circular: taken from the statistics and knowledge queries, never computed here.
+
+A snapshot is a JSON-ready dict:
+
+    period          {"start": "2018-08-01", "end": "2018-08-31", "as_of": "2018-09-29 09:00:00"}
+    calls           {"calls": 6196, "direct": 5235, "to_order": 961}
+    totals          the table's 合计 row (see _row)
+    undispatched    orders of the period never dispatched (待派单), left out of the table
+    units           the per-unit table rows, in the table's order
+    kinds           [{"kind": "consult", "label": "咨询", "count": 138, "share_text": "14.4%"}, ...]
+    tags            [["优化营商环境", 1], ["生态环境保护", 29]]
+    hot_topics      [["噪音扰民", 120], ...]
+    overdue_units   [{"unit_id", "short_name", "full_name", "overdue_open"}]
+    non_submitters  [{"campaign_id", "title", "deadline", "units": [{"unit_id", "short_name", "full_name"}]}]
+    cases           typical cases, frozen when picked (kept across refreshes)
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.orders.enums import KIND_LABELS, OrderKind
+from portal.orders.models import Tag
+from portal.units.models import Unit
+
+DT_FORMAT = "%Y-%m-%d %H:%M:%S"
+KINDS = list(KIND_LABELS)  # the table's column order: 咨询 求助 投诉 建议 举报 表扬
+
+
+def _kind_key(kind) -> str:
+    return OrderKind(kind).value
+
+
+def _row(row) -> dict:
+    by_kind = {_kind_key(k): int(v) for k, v in (row.by_kind or {}).items()}
+    return {
+        "unit_id": row.unit_id,
+        "short_name": row.short_name,
+        "group": row.group,
+        "display_order": row.display_order,
+        "total": int(row.total),
+        "by_kind": {k.value: by_kind.get(k.value, 0) for k in KINDS},
+        "on_time": int(row.on_time),
+        "late": int(row.late),
+        "overdue_open": int(row.overdue_open),
+        "in_progress": int(row.in_progress),
+        "rate_text": row.rate_text,
+    }
+
+
+def _unit_ref(unit: Unit) -> dict:
+    return {"unit_id": unit.id, "short_name": unit.short_name, "full_name": unit.full_name}
+
+
+def build(start: date, end: date, as_of: datetime) -> dict:
+    """Take every figure of the period as of `as_of` from the query layers."""
+    from portal.knowledge.queries import non_submitters
+    from portal.stats import queries as stats
+
+    period = stats.Period(start=start, end=end, as_of=as_of)
+    table = stats.unit_table(period)
+    calls = stats.call_totals(period)
+    overdue = stats.overdue_units(period)
+    tags = stats.tag_counts(period)
+    # Name tags in the order they were created (优化营商环境 before 生态环境保护, as the seed does).
+    tag_order = {name: i for i, name in enumerate(db.session.scalars(select(Tag.name).order_by(Tag.id)))}
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat(), "as_of": as_of.strftime(DT_FORMAT)},
+        "calls": {"calls": int(calls.calls), "direct": int(calls.direct), "to_order": int(calls.to_order)},
+        "totals": _row(table.total),
+        "undispatched": int(table.undispatched),
+        "units": [_row(r) for r in table.rows],
+        "kinds": [
+            {"kind": _kind_key(s.kind), "label": OrderKind(s.kind).label, "count": int(s.count),
+             "share_text": s.share_text}
+            for s in stats.kind_shares(period)
+        ],
+        "tags": [[name, int(tags[name])] for name in sorted(tags, key=lambda n: (tag_order.get(n, 0), n))],
+        "hot_topics": [[name, int(n)] for name, n in stats.hot_topics(period, limit=4)],
+        "overdue_units": [
+            {"unit_id": r.unit_id, "short_name": r.short_name, "full_name": getattr(r, "full_name", "") or r.short_name,
+             "overdue_open": int(r.overdue_open)}
+            for r in overdue
+        ],
+        "non_submitters": [
+            {"campaign_id": gap.campaign_id, "title": gap.title, "deadline": gap.deadline.strftime(DT_FORMAT),
+             "units": [_unit_ref(u) for u in gap.units]}
+            for gap in non_submitters(as_of)
+        ],
+        "cases": [],
+    }
+
+
+def parse_dt(text: str) -> datetime:
+    return datetime.strptime(text, DT_FORMAT)
+
+
+def non_submitter_units(snapshot: dict) -> list[dict]:
+    """Every unit missing from any campaign, once, in the order first named."""
+    seen, units = set(), []
+    for gap in snapshot.get("non_submitters", []):
+        for unit in gap["units"]:
+            if unit["unit_id"] not in seen:
+                seen.add(unit["unit_id"])
+                units.append(unit)
+    return units
