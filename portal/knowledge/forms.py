@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, DateField, Form, IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.knowledge import fields as rules
@@ -17,6 +18,10 @@ from portal.units.models import UNIT_GROUPS
 
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 DATE_MSG = "日期格式不正确，应为 2018-08-25。"
+
+
+def _options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _strip(value):
@@ -31,7 +36,7 @@ class EntryForm(FlaskForm):
         DataRequired("请填写答复内容。"), Length(max=10000, message="答复内容不超过 10000 个字。")])
     policy_basis = TextAreaField("政策依据", filters=[_strip], validators=[Length(max=5000, message="政策依据不超过 5000 个字。")])
     issuer = StringField("发文单位", filters=[_strip], validators=[Length(max=100, message="发文单位不超过 100 个字。")])
-    material_kind = SelectField("材料性质", choices=[(k, k) for k in MATERIAL_KINDS], default="常见问题",
+    material_kind = SelectField("材料性质", choices=_options((k, k) for k in MATERIAL_KINDS), default="常见问题",
                                 invalid_choice_message="请选择材料性质。")
     keywords = StringField("关键字", filters=[_strip], description="多个关键字用顿号、逗号或空格分隔，每个不超过 20 个字。")
     valid_until = DateField("有效期至", validators=[Optional()], format="%Y-%m-%d")
@@ -84,8 +89,8 @@ class AttachmentForm(FlaskForm):
 class EntryFilterForm(Form):
     """GET filters of the entries list (no CSRF: it changes nothing)."""
 
-    status = SelectField("状态", choices=[("", "全部状态"), *[(s.value, s.label) for s in EntryStatus
-                                                            if s != EntryStatus.SUPERSEDED]],
+    status = SelectField("状态", choices=_options([("", "全部状态"), *[(s.value, s.label) for s in EntryStatus
+                                                                     if s != EntryStatus.SUPERSEDED]]),
                          validate_choice=False)
     unit = IntegerField("单位", validators=[Optional()])
     due = BooleanField("仅看已过复核日期")
@@ -108,9 +113,9 @@ class CampaignForm(FlaskForm):
                               render_kw={"type": "date"})
     deadline_time = StringField("截止时间", default="23:59:59", filters=[_strip],
                                 description="默认当天 23:59:59：此刻之前（含）报送为按时。")
-    target_mode = RadioField("报送单位", choices=[(m.value, m.label) for m in TargetMode], default=TargetMode.ALL.value,
+    target_mode = RadioField("报送单位", choices=_options((m.value, m.label) for m in TargetMode), default=TargetMode.ALL.value,
                              invalid_choice_message="请选择报送单位范围。")
-    groups = SelectMultipleField("单位分组", choices=[(g, g) for g in UNIT_GROUPS],
+    groups = SelectMultipleField("单位分组", choices=_options((g, g) for g in UNIT_GROUPS),
                                  invalid_choice_message="分组无效。")
     units = SelectMultipleField("指定单位", coerce=int, invalid_choice_message="所选单位无效。")
     min_entries = IntegerField("每单位最少条目数", default=1, invalid_value_message="请填写整数。", validators=[
@@ -118,7 +123,7 @@ class CampaignForm(FlaskForm):
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.units.choices = [(u.id, u.short_name) for u in units]
+        self.units.choices = _options((u.id, u.short_name) for u in units)
 
     def validate_deadline_time(self, field):
         _parse_time(field.data)
@@ -158,8 +163,8 @@ class ExtensionForm(FlaskForm):
 
 class MatrixFilterForm(Form):
     campaign = IntegerField("报送任务", validators=[Optional()])
-    group = SelectField("分组", choices=[("", "全部分组"), *[(g, g) for g in UNIT_GROUPS]], validate_choice=False)
-    status = SelectField("状态", choices=[("", "全部状态"), *[(s.value, s.label) for s in CampaignStatus]],
+    group = SelectField("分组", choices=_options([("", "全部分组"), *[(g, g) for g in UNIT_GROUPS]]), validate_choice=False)
+    status = SelectField("状态", choices=_options([("", "全部状态"), *[(s.value, s.label) for s in CampaignStatus]]),
                          validate_choice=False)
 
     @property
