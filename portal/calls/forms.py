@@ -5,7 +5,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from portal.clock import now
 
@@ -16,8 +16,18 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class ZhDateTimeLocalField(DateTimeLocalField):
+    """A datetime-local input whose parse error is in Chinese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("来电时间格式不正确，应为 2018-08-20 09:30。") from exc
+
+
 class CallForm(FlaskForm):
-    received_at = DateTimeLocalField("来电时间", format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"], default=now,
+    received_at = ZhDateTimeLocalField("来电时间", format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"], default=now,
                                      validators=[InputRequired("请填写来电时间（格式如 2018-08-20 09:30）。")])
     mobile = StringField("来电号码", filters=[_strip], validators=[
         DataRequired("请填写来电号码。"),
@@ -32,6 +42,4 @@ class CallForm(FlaskForm):
 
     def validate_received_at(self, field):
         if field.data and field.data > now():
-            from wtforms.validators import ValidationError
-
             raise ValidationError("来电时间不能晚于现在。")

@@ -21,8 +21,8 @@ def parse_calls(data: bytes, filename: str) -> tuple[list[dict], ImportErrors]:
     table = read_table(data, filename, REQUIRED, OPTIONAL)
     errors = ImportErrors()
     numbers = {r.text("工单编号") for r in table.rows if r.text("工单编号")}
-    orders = dict(db.session.execute(select(WorkOrder.number, WorkOrder.id).where(WorkOrder.number.in_(numbers)))
-                  ) if numbers else {}
+    orders = dict(db.session.execute(
+        select(WorkOrder.number, WorkOrder.id).where(WorkOrder.number.in_(numbers))).all()) if numbers else {}
     linked = set(db.session.scalars(select(Call.order_id).where(Call.order_id.in_(orders.values())))) if orders else set()
     seen_orders: dict[str, int] = {}
     rows, keys = [], []
