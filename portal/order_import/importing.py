@@ -1,0 +1,143 @@
+"""Import orders: validate every row, then write all of them or none.
+
+States: a row with 办结时间 is 已办结 (completed_at = closed_at = 办结时间); a row without 承办单位 is 待派单;
+a dispatched row without 办结时间 is 待签收 — the unit acknowledges it in the portal, with the sign deadline
+from 派单时间 like any dispatch. A missing 办理时限 comes from 派单时间 and the kind's limit on the calendar.
+Each order gets one "import" event naming the file and row. Tags not yet known are created.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from portal.calendar.deadlines import handle_deadline, sign_deadline
+from portal.clock import now
+from portal.extensions import db
+from portal.imports.tabular import ImportErrors, read_table
+from portal.order_import.rows import OPTIONAL, REQUIRED, Lookups, ParsedOrder, parse_row
+from portal.orders.enums import OrderState, RequestStatus
+from portal.orders.events import append_event
+from portal.orders.models import Subject, Tag, WorkOrder
+from portal.units.models import Unit
+
+IMPORT_ACTION = "import"
+
+
+@dataclass
+class ImportOutcome:
+    dry_run: bool = False
+    errors: ImportErrors = field(default_factory=ImportErrors)
+    states: Counter = field(default_factory=Counter)
+    new_tags: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def summary(self) -> str:
+        head = "预检通过（未写入）：将导入" if self.dry_run else "导入完成：共导入"
+        parts = "，".join(f"{state.label} {n} 件" for state, n in sorted(self.states.items(), key=lambda x: x[0].label))
+        tags = f"；新建标签：{'、'.join(self.new_tags)}" if self.new_tags else ""
+        return f"{head} {self.total} 件工单（{parts}）{tags}。"
+
+
+def _existing_numbers(numbers: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(numbers), 500):
+        chunk = numbers[i:i + 500]
+        found.update(db.session.scalars(select(WorkOrder.number).where(WorkOrder.number.in_(chunk))))
+    return found
+
+
+def _check_numbers(parsed: list[ParsedOrder], errors: ImportErrors) -> list[ParsedOrder]:
+    existing = _existing_numbers([p.number for p in parsed])
+    first: dict[str, int] = {}
+    kept = []
+    for p in parsed:
+        if p.number in first:
+            errors.add(p.row, f"工单编号“{p.number}”与第 {first[p.number]} 行重复。")
+        elif p.number in existing:
+            errors.add(p.row, f"工单编号“{p.number}”已存在。")
+        else:
+            kept.append(p)
+        first.setdefault(p.number, p.row)
+    return kept
+
+
+def _state(p: ParsedOrder) -> OrderState:
+    if p.unit is None:
+        return OrderState.PENDING
+    return OrderState.CLOSED if p.completed_at else OrderState.DISPATCHED
+
+
+def _build(p: ParsedOrder, tags: dict[str, Tag], actor, filename: str, at) -> WorkOrder:
+    state = _state(p)
+    order = WorkOrder(
+        number=p.number, accepted_at=p.accepted_at, kind=p.kind, title=p.title, content=p.content,
+        subject_id=p.subject.id if p.subject else None, caller_name=p.caller_name, caller_mobile=p.caller_mobile,
+        address=p.address, urgent=p.urgent, state=state, created_by_id=getattr(actor, "id", None), created_at=at,
+        tags=[tags[name] for name in p.tag_names],
+    )
+    if p.unit is not None:
+        order.unit_id = order.last_unit_id = p.unit.id
+        order.dispatched_at = p.dispatched_at
+        order.sign_deadline = sign_deadline(p.dispatched_at, p.urgent)
+        order.handle_deadline = p.handle_deadline or handle_deadline(p.dispatched_at, p.kind, p.urgent)
+    if state == OrderState.CLOSED:
+        order.completed_at = order.closed_at = p.completed_at
+    db.session.add(order)
+    text = f"从文件“{filename}”第 {p.row} 行导入，状态：{state.label}"
+    if p.result:
+        text += f"。办理结果：{p.result}"
+    append_event(order, IMPORT_ACTION, actor, to_state=state, text=text, at=at, data={
+        "file": filename, "row": p.row, "handle_deadline_given": p.handle_deadline is not None,
+        "unit": p.unit.short_name if p.unit else None,
+    })
+    return order
+
+
+def _add_reply(order: WorkOrder, p: ParsedOrder, actor) -> None:
+    """The imported 办理结果 as the accepted reply, so the order page shows it like any other."""
+    from portal.orders.records import Reply
+
+    db.session.add(Reply(order_id=order.id, unit_id=p.unit.id, submitted_at=p.completed_at, result=p.result,
+                         contact_way="其他", resolved=True, status=RequestStatus.APPROVED,
+                         reviewed_by_id=getattr(actor, "id", None), reviewed_at=p.completed_at,
+                         review_note="导入的办理结果"))
+
+
+def import_orders(data: bytes, filename: str, actor=None, dry_run: bool = False) -> ImportOutcome:
+    """Validate every row, then write all orders or none. ImportFailed when the file is unreadable."""
+    table = read_table(data, filename, REQUIRED, OPTIONAL)
+    outcome = ImportOutcome(dry_run=dry_run)
+    lookups = Lookups(list(db.session.scalars(select(Unit))), list(db.session.scalars(select(Subject))))
+    at = now()
+    parsed = []
+    for row in table.rows:
+        order, problems = parse_row(row, lookups, at)
+        if problems:
+            outcome.errors.add(row.number, "；".join(problems) + "。")
+        else:
+            parsed.append(order)
+    parsed = _check_numbers(parsed, outcome.errors)
+    if outcome.errors:
+        return outcome
+    known = {t.name: t for t in db.session.scalars(select(Tag))}
+    wanted = list(dict.fromkeys(name for p in parsed for name in p.tag_names))
+    outcome.new_tags = [name for name in wanted if name not in known]
+    outcome.states.update(_state(p) for p in parsed)
+    if dry_run:
+        return outcome
+    for name in outcome.new_tags:
+        known[name] = Tag(name=name)
+        db.session.add(known[name])
+    built = [(p, _build(p, known, actor, filename, at)) for p in parsed]
+    db.session.flush()
+    for p, order in built:
+        if p.result and p.completed_at:
+            _add_reply(order, p, actor)
+    db.session.flush()
+    return outcome
