@@ -8,16 +8,17 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.roles import ALL_ROLES
-from portal.errors import RuleViolation
+from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders import forms as f
 from portal.orders import handling, services
 from portal.orders.detail import PANEL_OF, detail_context
 from portal.orders.enums import CallbackResult
 from portal.orders.models import WorkOrder
-from portal.orders.transitions import ACTION_ROLES, ActionForbidden, check_version
+from portal.orders.transitions import ACTION_ROLES, CONFLICT_MESSAGE, ActionForbidden, check_version
 from portal.orders.views import bp
 from portal.units.models import Unit
 from portal.web.access import roles
@@ -89,9 +90,12 @@ def act(order_id: int, action: str):
     if not form.validate_on_submit():
         return _panel_response(order, action, form)
     try:
-        check_version(order, form.version.data)
-        run(order, current_user, form)
-        db.session.commit()
+        try:
+            check_version(order, form.version.data)
+            run(order, current_user, form)
+            db.session.commit()
+        except StaleDataError as exc:  # an autoflush found the newer version before transition() did
+            raise Conflict(CONFLICT_MESSAGE) from exc
     except ActionForbidden:
         raise
     except RuleViolation as exc:

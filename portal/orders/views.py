@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth.roles import ALL_ROLES, Role
@@ -18,14 +19,15 @@ from portal.extensions import db
 from portal.orders import queries
 from portal.orders.attachments import INLINE_TYPES, attachment_path, save_attachment
 from portal.orders.detail import clock, current_deadline, detail_context
-from portal.orders.enums import OrderKind
+from portal.orders.enums import ACTIVE_STATES, OrderKind
 from portal.orders.export import export_workbook
 from portal.orders.forms import AttachmentForm, FilterForm, OrderForm
 from portal.orders.models import Subject, Tag, WorkOrder
 from portal.orders.records import Attachment
 from portal.orders.services import create_order, reveal_mobile
+from portal.orders.transitions import CONFLICT_MESSAGE
 from portal.web.access import roles
-from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
+from portal.web.htmx import is_htmx, redirect_after_post, render_page_or_fragment, wants_fragment
 from portal.web.scoping import get_scoped_or_404
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -34,6 +36,14 @@ CENTRE = (Role.ADMIN, Role.CENTRE_STAFF)
 CREATORS = (*CENTRE, Role.OPERATOR)
 UNIT = (Role.UNIT_LEADER, Role.LIAISON)
 FILE_ROLES = (*CENTRE, *UNIT)
+
+
+@bp.app_errorhandler(StaleDataError)
+def stale_order(_exc):
+    """An UPDATE that found a newer version outside transition()'s flush (an autoflush): same message."""
+    db.session.rollback()
+    template = "errors/_toast.html" if is_htmx() else "errors/error.html"
+    return render_template(template, status=409, message=CONFLICT_MESSAGE), 409
 
 
 @bp.app_template_global()
@@ -189,8 +199,8 @@ def reveal(order_id: int):
 @roles(*FILE_ROLES)
 def upload(order_id: int):
     order = get_scoped_or_404(WorkOrder, order_id, current_user)
-    if current_user.is_unit_user and order.state.value in ("closed", "merged"):
-        raise RuleViolation("工单已办结，不能再上传附件。")
+    if current_user.is_unit_user and order.state not in ACTIVE_STATES:
+        raise RuleViolation("工单当前不在办理中，不能上传附件（办结回复时可附带附件）。")
     form = AttachmentForm()
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not form.validate_on_submit() or not files:
