@@ -41,7 +41,8 @@ class UnitForm(FlaskForm):
     full_name = StringField("单位全称", validators=[DataRequired("请填写单位全称。"), Length(max=100, message="单位全称不超过 100 个字。")])
     short_name = StringField("简称", validators=[DataRequired("请填写简称。"), Length(max=50, message="简称不超过 50 个字。")])
     aliases = StringField("别名", validators=[Length(max=1000, message="别名总长不超过 1000 个字。")])
-    group = SelectField("分组", choices=options((g, g) for g in UNIT_GROUPS), invalid_choice_message="请选择分组。")
+    group = SelectField("分组", choices=options((g, g) for g in UNIT_GROUPS), default="市直部门",
+                        invalid_choice_message="请选择分组。")
     display_order = IntegerField(
         "排序", default=0, invalid_value_message="排序须为整数。",
         validators=[InputRequired("请填写排序（整数）。"), NumberRange(min=0, max=999999, message="排序须为 0–999999 的整数。")],

@@ -9,6 +9,7 @@ from sqlalchemy import exists, func, select
 
 from portal.auth.models import User
 from portal.auth.roles import Role
+from portal.clock import now
 from portal.extensions import db
 from portal.orders.enums import OrderState
 from portal.orders.models import WorkOrder
@@ -173,6 +174,11 @@ def roster_events(unit_id: int | None = None, date_from: date | None = None, dat
     if date_to:
         stmt = stmt.where(RosterEvent.created_at < datetime.combine(date_to + timedelta(days=1), time()))
     return paginate_select(stmt, page, per_page)
+
+
+def recent_roster_change_count(days: int) -> int:
+    since = datetime.combine(now().date() - timedelta(days=days - 1), time())
+    return db.session.scalar(select(func.count(RosterEvent.id)).where(RosterEvent.created_at >= since)) or 0
 
 
 def last_roster_change(unit_ids: list[int]) -> dict[int, datetime]:

@@ -24,14 +24,18 @@ bp = Blueprint("units", __name__, url_prefix="/unit")
 
 @bp.app_context_processor
 def _roster_warning():
-    """Lazily give the home page the units without an active liaison (centre roles only)."""
+    """Lazily give the home page the units without an active liaison and recent roster changes (centre)."""
+
+    def centre() -> bool:
+        return getattr(current_user, "is_authenticated", False) and current_user.role in CENTRE_ROLES
 
     def lacking():
-        if not getattr(current_user, "is_authenticated", False) or current_user.role not in CENTRE_ROLES:
-            return []
-        return queries.units_without_liaison()
+        return queries.units_without_liaison() if centre() else []
 
-    return {"units_lacking_liaison": lacking}
+    def recent_changes(days: int = 7) -> int:
+        return queries.recent_roster_change_count(days) if centre() else 0
+
+    return {"units_lacking_liaison": lacking, "recent_roster_changes": recent_changes}
 
 
 def _roster_page(notice: Notice | None = None, status: int = 200):

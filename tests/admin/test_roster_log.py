@@ -1,9 +1,10 @@
 """The centre sees roster changes and the units without an active liaison."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from portal.auth.roles import Role
+from portal.clock import now
 from portal.extensions import db
 from portal.units.models import RosterEvent
 from tests.factories import UnitFactory, UserFactory
@@ -46,16 +47,27 @@ def test_units_without_an_active_liaison(client, login_as):
     UserFactory(role=Role.LIAISON, unit=gone, active=False)
     UserFactory(role=Role.UNIT_LEADER, unit=gone)  # a leader is not a liaison
     UnitFactory(short_name="停用单位", active=False)
-    _event(gone, datetime(2026, 11, 2, 10), "停用联络员")
+    _event(gone, datetime(2018, 9, 2, 10), "停用联络员")
     text = client.get("/admin/units/without-liaison").text
     assert "无手机单位" in text and "人走了单位" in text
     assert "有人单位" not in text and "停用单位" not in text
-    assert "2026-11-02 10:00" in text
+    assert "2018-09-02 10:00" in text
     home = client.get("/")
     assert 'data-testid="liaison-warning"' in home.text and "2 个单位没有在岗联络员" in home.text
+
+
+def test_home_counts_roster_changes_of_the_last_seven_days(client, login_as):
+    login_as(Role.ADMIN)
+    unit = UnitFactory()
+    today = now().date()
+    _event(unit, datetime.combine(today - timedelta(days=7), time(23, 59, 59)), "八天前")
+    _event(unit, datetime.combine(today - timedelta(days=6), time(0, 0)), "六天前")
+    _event(unit, datetime.combine(today, time()), "今天")
+    assert "近 7 天单位人员变更 2 条" in client.get("/").text
 
 
 def test_unit_users_do_not_see_the_warning(client, login_as):
     UnitFactory()
     login_as(Role.UNIT_LEADER)
-    assert 'data-testid="liaison-warning"' not in client.get("/").text
+    text = client.get("/").text
+    assert 'data-testid="liaison-warning"' not in text and "人员变更记录" not in text
