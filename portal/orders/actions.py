@@ -15,7 +15,7 @@ from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders import forms as f
 from portal.orders import handling, services
-from portal.orders.detail import PANEL_OF, detail_context
+from portal.orders.detail import PANEL_OF, detail_context, namespace_ids
 from portal.orders.enums import CallbackResult
 from portal.orders.models import WorkOrder
 from portal.orders.transitions import ACTION_ROLES, CONFLICT_MESSAGE, ActionForbidden, check_version
@@ -70,6 +70,7 @@ ACTIONS = {
 def _panel_response(order, action, form, message=None, status=422):
     panel = PANEL_OF[action]
     if wants_fragment():
+        namespace_ids(form, panel)
         return render_template("orders/_panel.html", order=order, panel=panel, form=form, buttons=panel.buttons,
                                message=message), status
     ctx = detail_context(order, current_user, overrides={panel.key: form}, message=message)

@@ -71,6 +71,14 @@ def handle_clock(order, at=None):
     return clock(order.handle_deadline, at) if order.state in ACTIVE_STATES else None
 
 
+def namespace_ids(form, panel: Panel):
+    """Give each panel's fields their own ids: several panels on one page share field names."""
+    for field in form:
+        field.id = f"{panel.key}-{field.name}"
+        field.label.field_id = field.id
+    return form
+
+
 def new_panel_form(panel: Panel, order):
     form = panel.form(formdata=None)
     form.version.data = order.version
@@ -81,7 +89,7 @@ def panels_for(order, user, overrides: dict | None = None):
     actions = allowed_actions(order, user)
     overrides = overrides or {}
     return [
-        (panel, overrides.get(panel.key) or new_panel_form(panel, order),
+        (panel, namespace_ids(overrides.get(panel.key) or new_panel_form(panel, order), panel),
          [b for b in panel.buttons if b[0] in actions])
         for panel in PANELS if any(b[0] in actions for b in panel.buttons)
     ]
