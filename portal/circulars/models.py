@@ -39,6 +39,7 @@ class Circular(db.Model):
     status: Mapped[CircularStatus] = mapped_column(
         Enum(CircularStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
         default=CircularStatus.DRAFT, index=True,
+        active_history=True,  # the before-flush guard needs the status the row had before this change
     )
     # Every figure, frozen: see portal.circulars.snapshot for its shape.
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -131,7 +132,8 @@ def _refuse_changes_to_issued(session, _ctx, _instances):
     for obj in session.dirty:
         if isinstance(obj, Circular) and _was_issued(obj):
             state = inspect(obj)
-            if any(state.attrs[a.key].history.has_changes() for a in state.mapper.column_attrs if a.key != "version"):
+            keys = [a.key for a in state.mapper.column_attrs if a.key != "version"] + ["recipients"]
+            if any(state.attrs[key].history.has_changes() for key in keys):
                 raise RuleViolation(LOCKED)
     for obj in session.deleted:
         if isinstance(obj, Circular) and _was_issued(obj):

@@ -176,10 +176,12 @@ def issue(circular: Circular, actor, *, version: int | None = None) -> Circular:
         raise RuleViolation("请至少选择一个主送单位。")
     if not (circular.title or "").strip():
         raise RuleViolation("请填写通报标题。")
+    # Read everything first and set the status last: a lazy load may autoflush, and once the status
+    # says issued the backstop in models.py refuses any further change.
+    actor_id, at = (actor.id if actor else None), now()
+    circular.issued_at, circular.issued_by_id = at, actor_id
+    circular.issue_date = circular.issue_date or at.date()
     circular.status = CircularStatus.ISSUED
-    circular.issued_at = now()
-    circular.issued_by_id = actor.id if actor else None
-    circular.issue_date = circular.issue_date or circular.issued_at.date()
     db.session.flush()
     return circular
 

@@ -26,8 +26,8 @@ UNIT = (Role.UNIT_LEADER, Role.LIAISON)
 @bp.get("/")
 @roles(*READERS)
 def index():
-    page = queries.list_for(current_user, page=request.args.get("page", 1, type=int))
-    return render_page_or_fragment("circulars/index.html", "circulars/_list.html", page=page)
+    pagination = queries.list_for(current_user, page=request.args.get("page", 1, type=int))
+    return render_page_or_fragment("circulars/index.html", "circulars/_list.html", pagination=pagination)
 
 
 @bp.route("/new", methods=["GET", "POST"])
