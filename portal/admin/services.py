@@ -65,6 +65,13 @@ def update_user(actor: User, user: User, data: UserData) -> User:
         raise RuleViolation("不能修改自己的角色，请由其他管理员操作。")
     if data.role != Role.ADMIN:
         _guard_last_admin(user, "改为其他角色")
+    if data.unit is not user.unit or data.role != user.role:
+        # Only a liaison of the order's unit can be handed the orders: moving the handler away first
+        # would leave them with nobody the unit leader can reassign.
+        open_count = open_orders_handled_by(user)
+        if open_count:
+            raise RuleViolation(f"{user.name} 仍是本单位 {open_count} 件未办结工单的经办人，"
+                                "请先由单位负责人在“本单位人员”中移交后再调整其单位或角色。")
     old_unit = user.unit
     before = {"用户名": user.username, "姓名": user.name, "手机号": user.mobile or "", "角色": user.role.label}
     after = {"用户名": data.username.strip(), "姓名": data.name.strip(), "手机号": (data.mobile or "").strip(),

@@ -59,8 +59,14 @@ def _parse(row, errors: ImportErrors) -> _Parsed | None:
             problems.append(f"{column}超过 {limit} 个字")
     if values["分组"] and values["分组"] not in UNIT_GROUPS:
         problems.append(f"分组“{values['分组']}”不存在，应为 {'、'.join(UNIT_GROUPS)} 之一")
-    if values["排序"] and not _WHOLE.match(values["排序"]):
-        problems.append(f"排序“{values['排序']}”不是整数")
+    order = values["排序"]
+    if order and not _WHOLE.match(order):
+        if re.match(r"^-\d+$", order):
+            problems.append(f"排序“{order}”不能为负数")
+        elif order.isascii() and order.isdigit():
+            problems.append(f"排序“{order}”过大（不超过 9 位数）")
+        else:
+            problems.append(f"排序“{order}”不是整数")
     if values["负责人手机"] and not MOBILE_RE.match(values["负责人手机"]):
         problems.append(f"负责人手机“{values['负责人手机']}”格式不正确，应为 11 位手机号")
     aliases = split_aliases(values["别名"])

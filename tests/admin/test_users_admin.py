@@ -207,3 +207,20 @@ def test_unknown_user_is_404(client, login_as):
     for url in ("/admin/users/999/edit", "/admin/users/999/deactivate", "/admin/users/999/reset-password"):
         method = client.get if url.endswith("edit") else client.post
         assert method(url, headers=HX).status_code == 404
+
+
+def test_a_handler_of_open_orders_cannot_be_moved_or_change_role(client, login_as):
+    from tests.units.orders import make_order
+
+    login_as(Role.ADMIN)
+    unit, other = UnitFactory(), UnitFactory()
+    liaison = UserFactory(role=Role.LIAISON, unit=unit)
+    make_order(unit, liaison)
+    for role, unit_id in (("liaison", other.id), ("unit_leader", unit.id)):
+        resp = client.post(f"/admin/users/{liaison.id}/edit", headers=HX, data={
+            "username": liaison.username, "name": liaison.name, "mobile": liaison.mobile, "role": role,
+            "unit_id": str(unit_id)})
+        assert resp.status_code == 422 and "仍是本单位 1 件未办结工单的经办人" in resp.text
+    db.session.refresh(liaison)
+    assert (liaison.unit_id, liaison.role) == (unit.id, Role.LIAISON)
+    assert db.session.scalars(select(RosterEvent)).all() == []

@@ -209,7 +209,7 @@ def test_upload_with_bad_rows_lists_them_all_and_writes_nothing(client, login_as
     resp = _upload(client, _csv([HEADER, GOOD[0], ["", "b", "其他", "1"], ["c", "d", "其他", "-1"]]), "u.csv")
     assert resp.status_code == 422
     assert "共 2 处错误" in resp.text
-    assert "第 3 行：单位全称不能为空" in resp.text and "第 4 行：排序“-1”不是整数" in resp.text
+    assert "第 3 行：单位全称不能为空" in resp.text and "第 4 行：排序“-1”不能为负数" in resp.text
     assert _units() == {}
 
 
