@@ -144,3 +144,13 @@ def test_reminders_go_once_to_units_still_missing_before_the_deadline():
     assert [(r.campaign_id, r.unit_id) for r in sent] == [(c.id, missing.id)]
     assert "2018-08-25 23:59" in sent[0].message
     assert campaign_services.send_reminders(when + timedelta(hours=1), timedelta(days=3)) == []
+
+
+def test_kb_remind_command_is_safe_to_run_twice(runner):
+    unit = UnitFactory()
+    campaign(datetime(2030, 1, 10, 23, 59, 59), units=[unit], starts_at=datetime(2029, 12, 1))
+    args = ["kb", "remind", "--days", "3", "--at", "2030-01-08 09:00:00"]
+    first = runner.invoke(args=args)
+    assert first.exit_code == 0 and "已发送 1 条报送提醒" in first.output
+    second = runner.invoke(args=args)
+    assert second.exit_code == 0 and "已发送 0 条报送提醒" in second.output
