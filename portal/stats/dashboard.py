@@ -53,7 +53,7 @@ def centre_dashboard(period: q.Period, sort: str = "order", descending: bool = T
     rates = q.unit_rates(period)
     return CentreDashboard(
         period=period, calls=q.call_totals(period), table=table,
-        rows=q.sort_rows(table.rows, sort, descending), kinds=q.kind_shares(period), tags=q.tag_counts(period),
+        rows=q.sort_rows(table.rows, sort, descending), kinds=q.kind_shares(period, table), tags=q.tag_counts(period),
         hot=q.hot_topics(period, limit=10), daily=q.daily_trend(period), monthly=q.monthly_trend(period),
         rankings=q.group_rankings(period, table.rows), rates=rates, city=q.city_rates(period, rates),
     )

@@ -77,4 +77,4 @@ class PeriodForm(FlaskForm):
         """Show the period actually used in the inputs."""
         self.start.data = period.start.isoformat()
         self.end.data = period.end.isoformat()
-        self.as_of.data = period.as_of.strftime("%Y-%m-%dT%H:%M")
+        self.as_of.data = period.as_of.strftime("%Y-%m-%dT%H:%M:%S" if period.as_of.second else "%Y-%m-%dT%H:%M")

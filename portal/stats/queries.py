@@ -48,10 +48,16 @@ class CallTotals:
     to_order: int
 
 
-def kind_shares(period: Period) -> list[KindShare]:
-    """Counts of each kind in the seed's order, with one-decimal shares of the dispatched total."""
-    stmt = select(*(count_if(WorkOrder.kind == k) for k in KINDS)).where(counted(period), dispatched())
-    counts = [int(c) for c in db.session.execute(stmt).one()]
+def kind_shares(period: Period, table: UnitTable | None = None) -> list[KindShare]:
+    """Counts of each kind in the seed's order, with one-decimal shares of the dispatched total.
+
+    Pass the period's unit table when you have it: its 合计 row holds the same counts.
+    """
+    if table is not None:
+        counts = [table.total.by_kind[k] for k in KINDS]
+    else:
+        stmt = select(*(count_if(WorkOrder.kind == k) for k in KINDS)).where(counted(period), dispatched())
+        counts = [int(c) for c in db.session.execute(stmt).one()]
     total = sum(counts)
     return [KindShare(k, c, percent_one_decimal(c, total)) for k, c in zip(KINDS, counts)]
 

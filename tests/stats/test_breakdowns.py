@@ -68,3 +68,13 @@ def test_overdue_units_lists_units_with_overdue_open_orders_most_first():
     assert [(r.short_name, r.overdue_open) for r in rows] == [(b.short_name, 2), (a.short_name, 1)]
     before = Period(AUGUST.start, AUGUST.end, datetime(2018, 8, 20, 23, 59, 59))
     assert overdue_units(before) == []
+
+
+def test_kind_shares_from_the_unit_table_equal_the_query():
+    from portal.stats.queries import unit_table
+
+    for kind in (OrderKind.CONSULT, OrderKind.HELP, OrderKind.HELP, OrderKind.COMPLAINT):
+        OrderFactory(kind=kind)
+    OrderFactory(kind=OrderKind.CONSULT, last_unit=None, unit=None, state=OrderState.PENDING)
+    assert kind_shares(AUGUST, unit_table(AUGUST)) == kind_shares(AUGUST)
+    assert [s.count for s in kind_shares(AUGUST)] == [1, 2, 1, 0, 0, 0]
