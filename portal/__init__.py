@@ -48,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.notifications.views import bp as notifications_bp
     from portal.orders.views import bp as orders_bp
     from portal.calls.views import bp as calls_bp
+    from portal.circulars.views import bp as circulars_bp
     from portal.knowledge.views import bp as knowledge_bp
     from portal.order_import.views import bp as order_import_bp
     from portal.settings.views import bp as settings_bp
@@ -55,7 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.units.views import bp as units_bp
     from portal.web.home import bp as home_bp
 
-    for bp in (auth_bp, home_bp, admin_bp, units_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp, settings_bp, order_import_bp):
+    for bp in (auth_bp, home_bp, admin_bp, units_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp, settings_bp, circulars_bp, order_import_bp):
         app.register_blueprint(bp)
 
     @app.get("/healthz")

@@ -8,4 +8,5 @@ from portal.calls.models import Call  # noqa: F401
 from portal.knowledge.models import (  # noqa: F401
     Campaign, CampaignReminder, CampaignUnit, KBAttachment, KBEntry, KBEntryVersion, KBSearchDoc,
 )
+from portal.circulars.models import Circular, CircularRead, CircularRecipient  # noqa: F401
 from portal.calendar.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401
