@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from portal.circulars.demo import load_circular
 from portal.demo.accounts import load_accounts
 from portal.demo.calls import load_calls
 from portal.demo.knowledge import load_knowledge
@@ -30,6 +31,7 @@ STEPS = [
     ("账号", lambda: f"{len(load_accounts())} 个账号"),
     ("知识库", load_knowledge),
     ("来电", load_calls),
+    ("通报", load_circular),
 ]
 
 
