@@ -49,15 +49,6 @@ PANELS = (
 PANEL_OF = {action: panel for panel in PANELS for action, _l, _c in panel.buttons}
 
 
-def current_deadline(order):
-    """The deadline the unit is working against now: sign deadline while 待签收, else the handle deadline."""
-    if order.state not in ACTIVE_STATES:
-        return None
-    if order.state == OrderState.DISPATCHED and order.sign_deadline and not order.signed_at:
-        return order.sign_deadline
-    return order.handle_deadline
-
-
 def clock(deadline, at=None):
     """time_left() of the calendar for a deadline, or None."""
     if deadline is None:
@@ -68,7 +59,13 @@ def clock(deadline, at=None):
 
 
 def handle_clock(order, at=None):
+    """Time left on the handle deadline while the unit holds the order (None otherwise)."""
     return clock(order.handle_deadline, at) if order.state in ACTIVE_STATES else None
+
+
+def sign_clock(order, at=None):
+    """Time left to sign, while 待签收."""
+    return clock(order.sign_deadline, at) if order.state == OrderState.DISPATCHED and not order.signed_at else None
 
 
 def namespace_ids(form, panel: Panel):
@@ -82,6 +79,8 @@ def namespace_ids(form, panel: Panel):
 def new_panel_form(panel: Panel, order):
     form = panel.form(formdata=None)
     form.version.data = order.version
+    if panel.key == "reply":
+        form.contacted_at.data = now().replace(second=0)
     return form
 
 
@@ -122,7 +121,7 @@ def detail_context(order, user, overrides: dict | None = None, message: str | No
         "pending_extension": pending_extension(order),
         "caller_view": caller_view(order, user),
         "can_upload": user.role != Role.OPERATOR and (not user.is_unit_user or order.state in ACTIVE_STATES),
-        "sign_clock": clock(order.sign_deadline) if order.state == OrderState.DISPATCHED else None,
+        "sign_clock": sign_clock(order),
         "handle_clock": handle_clock(order),
         "message": message,
     }

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from portal.clock import now
-from portal.orders.detail import clock, current_deadline
+from portal.orders.detail import handle_clock
 
 HEADERS = ["工单编号", "受理时间", "诉求类型", "标题", "事项分类", "状态", "承办单位", "派单时间", "办理时限",
            "剩余时间", "办结时间"]
@@ -28,7 +28,7 @@ def export_workbook(orders, user, title: str) -> io.BytesIO:
         cell.font = Font(bold=True)
     at = now()
     for order in orders:
-        left = clock(current_deadline(order), at)
+        left = handle_clock(order, at)
         row = [
             order.number, _fmt(order.accepted_at), order.kind.label, order.title,
             order.subject.path if order.subject else "", order.state.label,

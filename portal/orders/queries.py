@@ -43,6 +43,7 @@ class Tab:
     key: str
     label: str
     where: object  # callable(at) -> SQL condition
+    default_sort: str = "deadline"
 
 
 UNIT_TABS = (
@@ -51,7 +52,7 @@ UNIT_TABS = (
     Tab("due_soon", "即将到期", due_soon_condition),
     Tab("overdue", "已逾期", overdue_condition),
     Tab("in_review", "待审核", _states(S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.REPLIED)),
-    Tab("closed", "已办结", _states(S.CLOSED)),
+    Tab("closed", "已办结", _states(S.CLOSED), "accepted"),
 )
 CENTRE_QUEUES = (
     Tab("pending", "待派单", _states(S.PENDING)),
@@ -60,8 +61,8 @@ CENTRE_QUEUES = (
     Tab("replies", "回复审核", _states(S.REPLIED)),
     Tab("due_soon", "即将到期", due_soon_condition),
     Tab("overdue", "已逾期", overdue_condition),
-    Tab("closed", "已办结", _states(S.CLOSED)),
-    Tab("all", "全部", lambda at: WorkOrder.id.is_not(None)),
+    Tab("closed", "已办结", _states(S.CLOSED), "accepted"),
+    Tab("all", "全部", lambda at: WorkOrder.id.is_not(None), "accepted"),
 )
 
 

@@ -18,7 +18,7 @@ from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders import queries
 from portal.orders.attachments import INLINE_TYPES, attachment_path, save_attachment
-from portal.orders.detail import clock, current_deadline, detail_context
+from portal.orders.detail import detail_context, handle_clock, sign_clock
 from portal.orders.enums import ACTIVE_STATES, OrderKind
 from portal.orders.export import export_workbook
 from portal.orders.forms import AttachmentForm, FilterForm, OrderForm
@@ -48,8 +48,14 @@ def stale_order(_exc):
 
 @bp.app_template_global()
 def order_clock(order):
-    """Time left on the deadline the unit works against now (None when no clock runs)."""
-    return clock(current_deadline(order))
+    """Time left on the handle deadline (None when the unit does not hold the order)."""
+    return handle_clock(order)
+
+
+@bp.app_template_global()
+def order_sign_clock(order):
+    """Time left to sign (None unless 待签收)."""
+    return sign_clock(order)
 
 
 @bp.app_template_global()
@@ -69,10 +75,16 @@ def _filters(form: FilterForm) -> queries.Filters:
                            keyword=ok(form.keyword) or "", sort=ok(form.sort) or "deadline")
 
 
+def _sort_default(form: FilterForm, tab) -> None:
+    if not request.args.get("sort"):
+        form.sort.data = tab.default_sort
+
+
 def _list(tabs, endpoint: str, page_template: str):
     form = FilterForm(request.args)
     tab = queries.find_tab(tabs, request.args.get("tab"))
     form.tab.data = tab.key
+    _sort_default(form, tab)
     filters = _filters(form)
     page = queries.page_of(current_user, tab, filters, request.args.get("page", 1, type=int),
                            current_app.config["PAGE_SIZE"])
@@ -102,7 +114,9 @@ def export():
     """The current filtered list as XLSX (scoped like the list itself)."""
     tabs = queries.UNIT_TABS if current_user.is_unit_user else queries.CENTRE_QUEUES
     tab = queries.find_tab(tabs, request.args.get("tab"))
-    stmt = queries.order_select(current_user, tab, _filters(FilterForm(request.args)))
+    form = FilterForm(request.args)
+    _sort_default(form, tab)
+    stmt = queries.order_select(current_user, tab, _filters(form))
     orders = list(db.session.scalars(stmt.limit(20000)))
     buffer = export_workbook(orders, current_user, title=tab.label)
     name = f"工单-{tab.label}-{now():%Y%m%d%H%M}.xlsx"

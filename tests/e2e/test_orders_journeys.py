@@ -141,3 +141,18 @@ def test_centre_supervises_and_the_unit_sees_and_acknowledges(live_app, login, p
     page.get_by_test_id("do-acknowledge").click()
     expect(page.get_by_test_id("supervision-alert")).to_have_count(0)
     expect(page.get_by_test_id("supervisions")).to_contain_text("已阅")
+
+
+def test_operator_creates_an_order_and_sees_possible_duplicates_while_typing(live_app, login, page, base_url):
+    _order_id, number = _dispatched_order(live_app, "汉滨区政府", "路灯损坏（重复件原单）")
+    login("huawu")
+    page.goto(f"{base_url}/orders/new")
+    page.get_by_label("诉求类型").select_option(label="求助")
+    page.get_by_label("联系电话").fill("13800138000")
+    expect(page.get_by_test_id("duplicates")).to_contain_text(number)
+    expect(page.get_by_test_id("duplicates")).to_contain_text("同一来电号码")
+    page.get_by_label("诉求内容").fill("兴安路路灯还是不亮，之前反映过，请尽快处理。")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_test_id("state")).to_have_text("待派单")
+    expect(page.get_by_test_id("caller-mobile")).to_have_text("13800138000")
+    expect(page.get_by_test_id("actions")).to_contain_text("当前没有您可执行的操作")  # operators: read-only

@@ -217,3 +217,23 @@ def test_dispatch_through_the_view(client, login_as):
     assert resp.status_code == 303
     db.session.refresh(order)
     assert (order.state, order.unit_id, order.dispatched_at) == (S.DISPATCHED, unit.id, NOW)
+
+
+def test_to_sign_rows_show_the_handle_clock_and_the_sign_clock(client, login_as):
+    unit, _l, _li = staffed_unit()
+    with frozen():
+        order_in(S.DISPATCHED, unit, sign_deadline=datetime(2026, 11, 24, 10, 20))
+        login_as(Role.LIAISON, unit=unit)
+        body = client.get("/orders/mine?tab=to_sign", headers=HX).get_data(as_text=True)
+    assert "剩余3个工作日14小时" in body  # handle deadline Friday 23:59:59, seen from Tuesday 10:00
+    assert "签收：" in body and "剩余20分钟" in body and "即将到期" in body
+
+
+def test_closed_tab_lists_newest_first_by_default(client, login_as):
+    unit, _l, _li = staffed_unit()
+    with frozen():
+        old = order_in(S.CLOSED, unit, accepted_at=datetime(2026, 11, 1, 9, 0))
+        new = order_in(S.CLOSED, unit, accepted_at=datetime(2026, 11, 20, 9, 0))
+        login_as(Role.LIAISON, unit=unit)
+        body = client.get("/orders/mine?tab=closed", headers=HX).get_data(as_text=True)
+    assert body.index(new.number) < body.index(old.number)
