@@ -149,9 +149,10 @@ def new():
     form = OrderForm()
     _order_form_choices(form)
     if request.method == "GET":
-        form.caller_mobile.data = request.args.get("mobile", "")
-        form.content.data = request.args.get("content", "")
-        form.call_id.data = request.args.get("call_id", "")
+        call = _call(request.args.get("call_id"))
+        form.caller_mobile.data = request.args.get("mobile") or (call.mobile if call else "") or ""
+        form.content.data = request.args.get("content") or (call.summary if call else "") or ""
+        form.call_id.data = str(call.id) if call else ""
     elif form.validate_on_submit():
         call = _call(form.call_id.data)
         if form.call_id.data and call is None:
