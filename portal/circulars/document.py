@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portal.circulars import drafting
-from portal.circulars.snapshot import KINDS, non_submitter_units, parse_dt
+from portal.circulars.snapshot import KINDS, parse_dt
 from portal.orders.enums import KIND_LABELS
 
 LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -124,7 +124,3 @@ def from_circular(circular) -> Doc:
         addressee_line=circular.addressee_line or "", texts=circular.texts or {},
         issue_date=circular.issue_date, cc=circular.cc or "",
     )
-
-
-def non_submitter_count(snapshot: dict) -> int:
-    return len(non_submitter_units(snapshot))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, or_, select
 
 from portal.circulars.models import Circular, CircularRead, CircularRecipient, CircularStatus
 from portal.extensions import db
@@ -61,11 +61,6 @@ def receipts(circular: Circular) -> list[Receipt]:
         out.append(Receipt(rec.unit, rows[0].first_read_at if rows else None,
                            [(r.user.name, r.first_read_at) for r in rows]))
     return out
-
-
-def read_count(circular: Circular) -> int:
-    return db.session.scalar(
-        select(func.count(func.distinct(CircularRead.unit_id))).where(CircularRead.circular_id == circular.id)) or 0
 
 
 def case_candidates(circular: Circular, q: str = "", limit: int = 30) -> list[WorkOrder]:
