@@ -7,6 +7,7 @@ from portal.circulars.demo import load_circular
 from portal.demo.accounts import load_accounts
 from portal.demo.calls import load_calls
 from portal.demo.knowledge import load_knowledge
+from portal.demo.orders import load_orders
 from portal.demo.units import ALL_UNITS
 from portal.extensions import db
 from portal.units.models import Unit
@@ -29,6 +30,7 @@ def load_units() -> int:
 STEPS = [
     ("单位", lambda: f"{load_units()} 个承办单位"),
     ("账号", lambda: f"{len(load_accounts())} 个账号"),
+    ("工单", load_orders),
     ("知识库", load_knowledge),
     ("来电", load_calls),
     ("通报", load_circular),
