@@ -29,10 +29,13 @@ def load_accounts() -> list[tuple[str, str, str]]:
     """Create the named accounts and one liaison per other unit; return (username, role, unit)."""
     units = {u.short_name: u for u in db.session.scalars(db.select(Unit))}
     created = []
+    # Every demo account shares one password: hash it once (Argon2 costs ~0.1 s a hash by design).
+    hashed = User(username="", name="", role=Role.LIAISON)
+    hashed.set_password(DEMO_PASSWORD)
 
     def add(username, name, role, unit, mobile):
-        user = User(username=username, name=name, role=role, unit=unit, mobile=mobile, must_change_password=False)
-        user.set_password(DEMO_PASSWORD)
+        user = User(username=username, name=name, role=role, unit=unit, mobile=mobile, must_change_password=False,
+                    password_hash=hashed.password_hash)
         db.session.add(user)
         created.append((username, role.label, unit.short_name if unit else "市12345便民服务中心"))
 

@@ -24,6 +24,7 @@ NAV = (
     NavItem("统计分析", "stats.dashboard"),
     NavItem("通报", "circulars.index"),
     NavItem("本单位人员", "units.roster"),
+    NavItem("人员变更", "admin.roster_changes"),
     NavItem("单位管理", "admin.units"),
     NavItem("用户管理", "admin.users"),
     NavItem("系统设置", "settings.index"),
