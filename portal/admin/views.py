@@ -13,7 +13,7 @@ from portal.admin.forms import RosterLogFilterForm
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.imports.tabular import ImportFailed
+from portal.imports.runner import upload_import
 from portal.units import queries
 from portal.units.forms import UnitForm, UnitImportForm, UnitSearchForm
 from portal.units.importing import OPTIONAL, REQUIRED, import_units
@@ -141,18 +141,10 @@ def import_units_view():
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            outcome = import_units(upload.read(), upload.filename or "", current_user, dry_run=form.dry_run.data)
-        except ImportFailed as exc:
-            db.session.rollback()
-            context["failure"], status = exc.message, 422
-        else:
-            context["outcome"] = outcome
-            if outcome.errors or outcome.dry_run:
-                db.session.rollback()
-                status = 422 if outcome.errors else 200
-            else:
-                db.session.commit()
+        context["outcome"], context["failure"], status = upload_import(
+            lambda: import_units(upload.read(), upload.filename or "", current_user, dry_run=form.dry_run.data),
+            dry_run=form.dry_run.data,
+        )
     elif form.is_submitted():
         status = 422
     return render_page_or_fragment("admin/units_import.html", "admin/_units_import.html", **context), status

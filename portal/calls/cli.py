@@ -6,8 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from portal.extensions import db
-from portal.imports.tabular import ImportFailed
+from portal.imports.runner import Result, cli_import
 
 calls_cli = AppGroup("calls", help="来电 / calls.")
 
@@ -19,18 +18,9 @@ def import_command(file: Path) -> None:
     from portal.calls.imports import import_calls
     from portal.calls.models import CallOutcome
 
-    try:
+    def run() -> Result:
         count, by_outcome, errors = import_calls(file.read_bytes(), file.name)
-    except ImportFailed as exc:
-        db.session.rollback()
-        click.echo(f"导入失败：{exc.message}", err=True)
-        raise SystemExit(1) from exc
-    if errors:
-        db.session.rollback()
-        click.echo(f"导入失败，共 {len(errors)} 处问题，未写入任何来电：", err=True)
-        for line in errors.lines():
-            click.echo(f"  {line}", err=True)
-        raise SystemExit(1)
-    db.session.commit()
-    click.echo(f"已导入 {count} 条来电：直接答复 {by_outcome[CallOutcome.DIRECT]} 条，"
-               f"形成工单 {by_outcome[CallOutcome.ORDER]} 条。")
+        return Result(errors, f"已导入 {count} 条来电：直接答复 {by_outcome[CallOutcome.DIRECT]} 条，"
+                              f"形成工单 {by_outcome[CallOutcome.ORDER]} 条。")
+
+    cli_import(run)

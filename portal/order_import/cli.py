@@ -1,14 +1,12 @@
 """`flask --app wsgi orders import FILE [--dry-run]` (attached to the orders group in portal/cli.py)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from portal.extensions import db
-from portal.imports.tabular import ImportFailed
+from portal.imports.runner import cli_import
 
 
 @click.command("import")
@@ -19,20 +17,4 @@ def import_orders_command(file: Path, dry_run: bool) -> None:
     """Import orders from CSV (UTF-8/GBK) or XLSX: 工单编号,受理时间,诉求类型,标题,诉求内容[,…]."""
     from portal.order_import.importing import import_orders
 
-    try:
-        outcome = import_orders(file.read_bytes(), file.name, actor=None, dry_run=dry_run)
-    except ImportFailed as exc:
-        db.session.rollback()
-        click.echo(f"导入失败：{exc.message}", err=True)
-        sys.exit(1)
-    if outcome.errors:
-        db.session.rollback()
-        click.echo(f"导入失败：共 {len(outcome.errors)} 处错误，未写入任何数据。", err=True)
-        for line in outcome.errors.lines():
-            click.echo(line, err=True)
-        sys.exit(1)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    click.echo(outcome.summary)
+    cli_import(lambda: import_orders(file.read_bytes(), file.name, actor=None, dry_run=dry_run), dry_run=dry_run)

@@ -5,8 +5,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from portal.auth.roles import Role
-from portal.extensions import db
-from portal.imports.tabular import ImportFailed
+from portal.imports.runner import upload_import
 from portal.order_import.forms import OrderImportForm
 from portal.order_import.importing import import_orders
 from portal.order_import.rows import OPTIONAL, REQUIRED
@@ -24,19 +23,11 @@ def upload():
     status = 200
     if form.validate_on_submit():
         upload_file = form.file.data
-        try:
-            outcome = import_orders(upload_file.read(), upload_file.filename or "", current_user,
-                                    dry_run=form.dry_run.data)
-        except ImportFailed as exc:
-            db.session.rollback()
-            context["failure"], status = exc.message, 422
-        else:
-            context["outcome"] = outcome
-            if outcome.errors or outcome.dry_run:
-                db.session.rollback()
-                status = 422 if outcome.errors else 200
-            else:
-                db.session.commit()
+        context["outcome"], context["failure"], status = upload_import(
+            lambda: import_orders(upload_file.read(), upload_file.filename or "", current_user,
+                                  dry_run=form.dry_run.data),
+            dry_run=form.dry_run.data,
+        )
     elif form.is_submitted():
         status = 422
     return render_page_or_fragment("order_import/page.html", "order_import/_form.html", **context), status
