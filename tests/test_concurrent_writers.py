@@ -59,4 +59,5 @@ def test_concurrent_read_then_write_requests_do_not_lock(tmp_path):
     assert sum(errors for _, errors in results) == 0
     with app.app_context():
         assert db.session.scalar(select(func.count(Unit.id))) == WORKERS * WRITES
+        db.session.remove()
         db.engine.dispose()
