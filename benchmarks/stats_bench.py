@@ -118,6 +118,7 @@ def main() -> int:
             t0 = time.perf_counter()
             build(args.orders, args.units, args.calls, random.Random(12345))
             built = time.perf_counter() - t0
+            print(f"  built in {built:.1f} s", file=sys.stderr, flush=True)
             month = q.Period(date(2018, 8, 1), date(2018, 8, 31), datetime(2018, 9, 29, 12, 0))
             year = q.Period(date(2018, 1, 1), date(2018, 12, 31), datetime(2019, 1, 15, 12, 0))
             cases = [
@@ -134,7 +135,10 @@ def main() -> int:
                 ("centre dashboard, all queries (month)", lambda: centre_dashboard(month)),
                 ("centre dashboard, all queries (year)", lambda: centre_dashboard(year)),
             ]
-            results = [(name, timed(fn)) for name, fn in cases]
+            results = []
+            for name, fn in cases:
+                results.append((name, timed(fn)))
+                print(f"  {name}: {results[-1][1]:.1f} ms", file=sys.stderr, flush=True)
             dialect = db.engine.dialect.name
             db.session.remove()
             db.drop_all()
@@ -143,8 +147,8 @@ def main() -> int:
         f"## stats_bench — {datetime.now():%Y-%m-%d %H:%M}, {dialect}, {args.orders:,} orders, {args.units} units, "
         f"{args.calls:,} calls",
         "",
-        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; data built in {built:.1f} s. "
-        "Median of 3 runs.",
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs (load average "
+        f"{os.getloadavg()[0]:.1f}, a machine shared with other work); data built in {built:.1f} s. Median of 3 runs.",
         "",
         "| query | ms |",
         "|---|---:|",

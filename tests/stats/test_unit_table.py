@@ -148,3 +148,22 @@ def test_last_month_is_the_calendar_month_before():
     assert (p.start, p.end, p.label) == (date(2018, 2, 1), date(2018, 2, 28), "2018年2月")
     p = Period.last_month(datetime(2019, 1, 31, 8, 0))
     assert (p.start, p.end) == (date(2018, 12, 1), date(2018, 12, 31))
+
+
+def test_sort_rows_by_a_column_keeps_units_without_rate_last():
+    from portal.stats.queries import sort_rows
+
+    a, b, c = UnitFactory(display_order=1), UnitFactory(display_order=2), UnitFactory(display_order=3)
+    closed(DEADLINE, last_unit=a, unit=a)
+    closed(DEADLINE + timedelta(seconds=1), last_unit=a, unit=a)
+    for _ in range(3):
+        closed(DEADLINE, last_unit=b, unit=b)
+    OrderFactory(last_unit=c, unit=c, handle_deadline=datetime(2018, 12, 1))  # no rate yet
+    rows = unit_table(august()).rows
+    names = lambda rs: [r.unit_id for r in rs]  # noqa: E731
+    assert names(rows) == [b.id, a.id, c.id]
+    assert names(sort_rows(rows, "rate", descending=False)) == [a.id, b.id, c.id]
+    assert names(sort_rows(rows, "rate", descending=True)) == [b.id, a.id, c.id]
+    assert names(sort_rows(rows, "name", descending=True)) == [c.id, b.id, a.id]
+    assert names(sort_rows(rows, "late")) == [a.id, b.id, c.id]
+    assert names(sort_rows(rows, "in_progress", descending=False)) == [b.id, a.id, c.id]
