@@ -22,6 +22,7 @@ NAV = (
     NavItem("知识库", "knowledge.entries"),
     NavItem("报送任务", "knowledge.campaigns"),
     NavItem("统计分析", "stats.dashboard"),
+    NavItem("本单位统计", "stats.unit_dashboard"),
     NavItem("通报", "circulars.index"),
     NavItem("本单位人员", "units.roster"),
     NavItem("人员变更", "admin.roster_changes"),
