@@ -1,4 +1,5 @@
-"""Entry attachments on disk under UPLOAD_FOLDER/kb/, named at random; served only through a checked view."""
+"""Entry attachments (see portal.uploads) under UPLOAD_FOLDER/kb/, named at random; served only through a
+checked view."""
 from __future__ import annotations
 
 import secrets
@@ -10,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.knowledge.models import KBAttachment, KBEntry
+from portal.uploads import display_name, read_upload, resolve_ole
 
 MAX_PER_ENTRY = 10
 
@@ -29,18 +31,12 @@ def save(actor, entry: KBEntry, upload: FileStorage) -> KBAttachment:
         raise RuleViolation("只能为本单位的条目上传附件。")
     if len(entry.attachments) >= MAX_PER_ENTRY:
         raise RuleViolation(f"每个条目最多 {MAX_PER_ENTRY} 个附件。")
-    data = upload.read()
-    limit = current_app.config.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-    if not data:
-        raise RuleViolation("附件是空文件。")
-    if len(data) > limit:
-        raise RuleViolation(f"附件不能超过 {limit // (1024 * 1024)} MB。")
-    name = Path(upload.filename or "附件").name[-200:]
-    suffix = Path(name).suffix.lower()[:10]
-    stored = secrets.token_hex(16) + suffix
+    data, ext, ctype = read_upload(upload)
+    ext, ctype = resolve_ole(ext, ctype, upload.filename)
+    stored = f"{secrets.token_hex(16)}.{ext}"
     (folder() / stored).write_bytes(data)
-    attachment = KBAttachment(entry=entry, filename=name, stored_name=stored, size=len(data),
-                              content_type=upload.mimetype or "application/octet-stream", uploaded_by_id=actor.id)
+    attachment = KBAttachment(entry=entry, filename=display_name(upload.filename, ext), stored_name=stored,
+                              size=len(data), content_type=ctype, uploaded_by_id=actor.id)
     db.session.add(attachment)
     db.session.flush()
     return attachment

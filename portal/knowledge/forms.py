@@ -82,8 +82,8 @@ class ImportForm(FlaskForm):
 
 class AttachmentForm(FlaskForm):
     file = FileField("附件", validators=[FileRequired("请选择要上传的附件。"), FileAllowed(
-        ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "txt"],
-        "附件只支持 PDF、Word、Excel、图片或文本文件。")])
+        ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "jpg", "jpeg", "png", "gif", "bmp"],
+        "附件只支持 PDF、Office 文档（Word、Excel、PowerPoint）或图片。")])
 
 
 class EntryFilterForm(Form):

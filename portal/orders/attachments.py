@@ -1,118 +1,29 @@
-"""Order attachments: images, PDF and Office files, recognised by their content (magic bytes), not their name.
-
-Files live under UPLOAD_FOLDER/orders/<order id>/ with a random name, outside static/, and are served only
-through the order's view, to users who may see the order.
-"""
+"""Order attachments (see portal.uploads): stored under UPLOAD_FOLDER/orders/<order id>/ and served only
+through the order's view, to users who may see the order."""
 from __future__ import annotations
 
-import io
 import secrets
-import zipfile
 from pathlib import Path
 
-from flask import current_app
-
 from portal.clock import now
-from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders.events import append_event
 from portal.orders.records import Attachment
+from portal.uploads import INLINE_TYPES, display_name, read_upload, resolve_ole, stored_path, upload_root
 
-# (prefix, extension, content type); checked in order.
-_MAGIC = (
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-    (b"GIF87a", "gif", "image/gif"),
-    (b"GIF89a", "gif", "image/gif"),
-    (b"BM", "bmp", "image/bmp"),
-    (b"%PDF-", "pdf", "application/pdf"),
-    # OLE2 compound file: Word 97-2003 .doc, Excel .xls, PowerPoint .ppt, WPS .wps/.et.
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole", "application/octet-stream"),
-)
-# An OLE2 file's format is not in its first bytes; trust the name only among these, else keep .ole.
-_OLE_TYPES = {
-    "doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint",
-    "wps": "application/vnd.ms-works", "et": "application/vnd.ms-excel", "dps": "application/vnd.ms-powerpoint",
-}
-_OOXML = (
-    ("word/", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("xl/", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("ppt/", "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-)
-_ODF = {
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-}
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/bmp", "application/pdf"})
-ALLOWED_HINT = "仅支持图片（JPG、PNG、GIF、BMP）、PDF 和 Office 文档（Word、Excel、PowerPoint）。"
-
-
-def sniff(data: bytes) -> tuple[str, str] | None:
-    """Return (extension, content type) recognised from the file's bytes, or None."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp", "image/webp"
-    for prefix, ext, ctype in _MAGIC:
-        if data.startswith(prefix):
-            return ext, ctype
-    if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data)
-    return None
-
-
-def _sniff_zip(data: bytes) -> tuple[str, str] | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            if "[Content_Types].xml" in names:
-                for folder, ext, ctype in _OOXML:
-                    if any(n.startswith(folder) for n in names):
-                        return ext, ctype
-            if "mimetype" in names:
-                ctype = archive.read("mimetype").decode("ascii", "replace").strip()
-                if ctype in _ODF:
-                    return _ODF[ctype], ctype
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
-    return None
-
-
-def read_upload(storage) -> tuple[bytes, str, str]:
-    """Read an uploaded file within the size limit; return (bytes, extension, content type)."""
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    data = storage.stream.read(limit + 1)
-    name = storage.filename or "附件"
-    if len(data) > limit:
-        raise RuleViolation(f"文件“{name}”超过 {limit // (1024 * 1024)} MB，请压缩后再上传。")
-    if not data:
-        raise RuleViolation(f"文件“{name}”是空文件。")
-    kind = sniff(data)
-    if kind is None:
-        raise RuleViolation(f"文件“{name}”的类型不受支持。{ALLOWED_HINT}")
-    return data, *kind
-
-
-def _display_name(filename: str | None, ext: str) -> str:
-    name = Path((filename or "").replace("\\", "/")).name.strip() or f"附件.{ext}"
-    return name[:200]
-
-
-def upload_root() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
+__all__ = ["INLINE_TYPES", "attachment_path", "save_attachment"]
 
 
 def save_attachment(order, storage, actor, *, reply=None) -> Attachment:
     """Check the file by content and size, store it, and put it on the order's record."""
     data, ext, ctype = read_upload(storage)
-    if ext == "ole":
-        suffix = Path(storage.filename or "").suffix.lower().lstrip(".")
-        ext, ctype = (suffix, _OLE_TYPES[suffix]) if suffix in _OLE_TYPES else (ext, ctype)
+    ext, ctype = resolve_ole(ext, ctype, storage.filename)
     relative = Path("orders") / str(order.id) / f"{secrets.token_hex(16)}.{ext}"
     target = upload_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     attachment = Attachment(order_id=order.id, reply_id=reply.id if reply else None,
-                            original_name=_display_name(storage.filename, ext), stored_name=relative.as_posix(),
+                            original_name=display_name(storage.filename, ext), stored_name=relative.as_posix(),
                             content_type=ctype, size=len(data), uploaded_by_id=actor.id, uploaded_at=now())
     db.session.add(attachment)
     append_event(order, "attach", actor, text=attachment.original_name, data={"size": len(data)})
@@ -121,8 +32,4 @@ def save_attachment(order, storage, actor, *, reply=None) -> Attachment:
 
 
 def attachment_path(attachment: Attachment) -> Path:
-    root = upload_root().resolve()
-    path = (root / attachment.stored_name).resolve()
-    if root not in path.parents:
-        raise RuleViolation("附件路径无效。")
-    return path
+    return stored_path(attachment.stored_name)

@@ -155,3 +155,22 @@ def test_attachments_are_served_only_to_who_may_see_the_entry(client, login_as, 
     assert client.get(f"/knowledge/attachments/{attachment.id}").status_code == 404
     login_as(Role.OPERATOR)
     assert client.get(f"/knowledge/attachments/{attachment.id}").status_code == 404
+
+
+def test_attachment_type_is_checked_by_content_not_name(client, login_as):
+    import io
+
+    user = login_as(Role.LIAISON)
+    entry = services.create_entry(user, user.unit_id, data("附件类型"))
+    db.session.commit()
+    disguised = client.post(f"/knowledge/{entry.id}/attachments", content_type="multipart/form-data",
+                            data={"file": (io.BytesIO(b"<html><script>alert(1)</script></html>"), "指南.pdf")},
+                            headers={"HX-Request": "true"})
+    assert disguised.status_code == 422
+    assert "类型不受支持" in disguised.text
+    assert entry.attachments == []
+    png = client.post(f"/knowledge/{entry.id}/attachments", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 32), "截图.png")})
+    assert png.status_code == 303
+    db.session.refresh(entry)
+    assert [(a.content_type, a.stored_name.endswith(".png")) for a in entry.attachments] == [("image/png", True)]

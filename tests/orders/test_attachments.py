@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.auth.roles import Role
 from portal.extensions import db
-from portal.orders.attachments import sniff
+from portal.uploads import sniff
 from portal.orders.enums import OrderState
 from portal.orders.records import Attachment, Reply
 from tests.orders.factories import frozen, order_in, staffed_unit

@@ -1,0 +1,115 @@
+"""Uploaded files: recognised by their content (magic bytes), never by their name or the browser's word.
+
+Images, PDF and Office files only, up to ATTACHMENT_MAX_BYTES. Files live under UPLOAD_FOLDER, outside
+static/, with random names, and are served only through views that check who may see them.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+
+from portal.errors import RuleViolation
+
+# (prefix, extension, content type); checked in order.
+_MAGIC = (
+    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+    (b"GIF87a", "gif", "image/gif"),
+    (b"GIF89a", "gif", "image/gif"),
+    (b"BM", "bmp", "image/bmp"),
+    (b"%PDF-", "pdf", "application/pdf"),
+    # OLE2 compound file: Word 97-2003 .doc, Excel .xls, PowerPoint .ppt, WPS .wps/.et.
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole", "application/octet-stream"),
+)
+# An OLE2 file's format is not in its first bytes; trust the name only among these, else keep .ole.
+_OLE_TYPES = {
+    "doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint",
+    "wps": "application/vnd.ms-works", "et": "application/vnd.ms-excel", "dps": "application/vnd.ms-powerpoint",
+}
+_OOXML = (
+    ("word/", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xl/", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("ppt/", "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+)
+_ODF = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+}
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/bmp", "application/pdf"})
+ALLOWED_HINT = "仅支持图片（JPG、PNG、GIF、BMP）、PDF 和 Office 文档（Word、Excel、PowerPoint）。"
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """Return (extension, content type) recognised from the file's bytes, or None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp", "image/webp"
+    for prefix, ext, ctype in _MAGIC:
+        if data.startswith(prefix):
+            return ext, ctype
+    if data.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data)
+    return None
+
+
+def _sniff_zip(data: bytes) -> tuple[str, str] | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if "[Content_Types].xml" in names:
+                for folder, ext, ctype in _OOXML:
+                    if any(n.startswith(folder) for n in names):
+                        return ext, ctype
+            if "mimetype" in names:
+                ctype = archive.read("mimetype").decode("ascii", "replace").strip()
+                if ctype in _ODF:
+                    return _ODF[ctype], ctype
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    return None
+
+
+def read_upload(storage) -> tuple[bytes, str, str]:
+    """Read an uploaded file within the size limit; return (bytes, extension, content type)."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = storage.stream.read(limit + 1)
+    name = storage.filename or "附件"
+    if len(data) > limit:
+        raise RuleViolation(f"文件“{name}”超过 {limit // (1024 * 1024)} MB，请压缩后再上传。")
+    if not data:
+        raise RuleViolation(f"文件“{name}”是空文件。")
+    kind = sniff(data)
+    if kind is None:
+        raise RuleViolation(f"文件“{name}”的类型不受支持。{ALLOWED_HINT}")
+    return data, *kind
+
+
+def display_name(filename: str | None, ext: str) -> str:
+    name = Path((filename or "").replace("\\", "/")).name.strip() or f"附件.{ext}"
+    return name[:200]
+
+
+def upload_root() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+
+
+def resolve_ole(ext: str, ctype: str, filename: str | None) -> tuple[str, str]:
+    """An OLE2 file's format is not in its bytes: trust the name's suffix only among the Office kinds."""
+    if ext != "ole":
+        return ext, ctype
+    suffix = Path(filename or "").suffix.lower().lstrip(".")
+    return (suffix, _OLE_TYPES[suffix]) if suffix in _OLE_TYPES else (ext, ctype)
+
+
+def stored_path(stored_name: str) -> Path:
+    """The file's path under UPLOAD_FOLDER; refuses a name that would leave it."""
+    root = upload_root().resolve()
+    path = (root / stored_name).resolve()
+    if root not in path.parents:
+        raise RuleViolation("附件路径无效。")
+    return path
