@@ -40,3 +40,9 @@ def save(actor, entry: KBEntry, upload: FileStorage) -> KBAttachment:
     db.session.add(attachment)
     db.session.flush()
     return attachment
+
+
+def remove_files(stored_names: list[str]) -> None:
+    """Remove the files of deleted attachments (after the commit that deleted their rows)."""
+    for name in stored_names:
+        (folder() / name).unlink(missing_ok=True)

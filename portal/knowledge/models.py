@@ -76,7 +76,8 @@ class KBEntry(db.Model):
         primaryjoin="foreign(KBEntry.published_version_id) == KBEntryVersion.id", post_update=True)
     versions: Mapped[list["KBEntryVersion"]] = relationship(
         back_populates="entry", foreign_keys="KBEntryVersion.entry_id", order_by="KBEntryVersion.number")
-    attachments: Mapped[list["KBAttachment"]] = relationship(back_populates="entry", order_by="KBAttachment.id")
+    attachments: Mapped[list["KBAttachment"]] = relationship(back_populates="entry", order_by="KBAttachment.id",
+                                                             cascade="all, delete-orphan")
 
     @classmethod
     def unit_scope_column(cls):

@@ -142,17 +142,19 @@ def retire_entry(actor, entry: KBEntry) -> None:
     search.index_entry(entry)
 
 
-def delete_draft(actor, entry: KBEntry) -> None:
-    """Delete an entry that was never submitted."""
+def delete_draft(actor, entry: KBEntry) -> list[str]:
+    """Delete an entry that was never submitted, with its attachments; return their stored names."""
     _check_unit_actor(actor, entry.unit_id)
     if entry.first_submitted_at is not None or entry.status != EntryStatus.DRAFT:
         raise RuleViolation("已报送过的条目不能删除，可申请失效。")
+    stored = [a.stored_name for a in entry.attachments]
     entry.current_version = None
     db.session.flush()
     for version in list(entry.versions):
         db.session.delete(version)
     db.session.delete(entry)
     db.session.flush()
+    return stored
 
 
 def actions_for(entry: KBEntry, user) -> set[str]:

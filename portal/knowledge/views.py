@@ -184,8 +184,9 @@ def return_entry(entry_id: int):
 @roles(*UNIT_ROLES)
 def delete(entry_id: int):
     entry = _own_or_404(entry_id, for_update=True)
-    services.delete_draft(current_user, entry)
+    stored = services.delete_draft(current_user, entry)
     db.session.commit()
+    attachments.remove_files(stored)
     flash("草稿已删除。", "success")
     return redirect_after_post(url_for("knowledge.entries"))
 

@@ -174,3 +174,23 @@ def test_attachment_type_is_checked_by_content_not_name(client, login_as):
     assert png.status_code == 303
     db.session.refresh(entry)
     assert [(a.content_type, a.stored_name.endswith(".png")) for a in entry.attachments] == [("image/png", True)]
+
+
+def test_deleting_a_draft_with_an_attachment_removes_both(client, login_as):
+    import io
+
+    from portal.knowledge import attachments
+    from portal.knowledge.models import KBAttachment
+
+    user = login_as(Role.LIAISON)
+    entry = services.create_entry(user, user.unit_id, data("带附件待删的草稿"))
+    db.session.commit()
+    client.post(f"/knowledge/{entry.id}/attachments",
+                data={"file": (io.BytesIO(b"%PDF-1.4 test"), "指南.pdf")}, content_type="multipart/form-data")
+    stored = attachments.path_of(entry.attachments[0])
+    assert stored.exists()
+    resp = client.post(f"/knowledge/{entry.id}/delete", headers=HX)
+    assert resp.status_code in (200, 204, 303)
+    assert db.session.get(KBEntry, entry.id) is None
+    assert db.session.scalars(db.select(KBAttachment)).all() == []
+    assert not stored.exists()
