@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.roles import ALL_ROLES
 from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders import forms as f
-from portal.orders import handling, services
+from portal.orders import handling, queries, services
 from portal.orders.detail import PANEL_OF, detail_context, namespace_ids
 from portal.orders.enums import CallbackResult
 from portal.orders.models import WorkOrder
@@ -32,7 +31,7 @@ def _files():
 
 def _merge(order, actor, form):
     number = form.target_number.data.strip()
-    target = db.session.scalars(select(WorkOrder).where(WorkOrder.number == number)).first()
+    target = queries.order_by_number(number)
     if target is None:
         raise RuleViolation(f"找不到工单 {number}。")
     services.merge(order, actor, target, form.text.data)

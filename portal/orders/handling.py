@@ -22,7 +22,7 @@ from portal.orders.models import WorkOrder
 from portal.orders.records import ExtensionRequest, Reply, ReturnRequest
 from portal.orders.services import order_link
 from portal.orders.transitions import (
-    MAX_EXTENSION_DAYS, flush, pending_extension, pending_return, transition, why_not,
+    MAX_EXTENSION_DAYS, flush, latest_pending, pending_extension, pending_return, transition, why_not,
 )
 
 
@@ -159,8 +159,7 @@ def submit_reply(order: WorkOrder, actor, *, result: str, contact_way: str, cont
 
 
 def latest_pending_reply(order: WorkOrder) -> Reply | None:
-    stmt = select(Reply).where(Reply.order_id == order.id, Reply.status == RequestStatus.PENDING)
-    return db.session.scalars(stmt.order_by(Reply.id.desc())).first()
+    return latest_pending(Reply, order)
 
 
 def review_reply(order: WorkOrder, actor, accept: bool, note: str) -> Reply:

@@ -9,8 +9,8 @@ from sqlalchemy import and_, exists, func, or_, select
 from portal.clock import now
 from portal.extensions import db
 from portal.orders.enums import ACTIVE_STATES, OrderState, RequestStatus, ReturnStage
-from portal.orders.models import WorkOrder
-from portal.orders.records import ReturnRequest
+from portal.orders.models import Subject, Tag, WorkOrder
+from portal.orders.records import Attachment, ReturnRequest
 from portal.units.models import Unit
 from portal.web.scoping import scope
 
@@ -108,6 +108,11 @@ def order_select(user, tab: Tab, filters: Filters, at: datetime | None = None):
     return _order_by(_apply_filters(stmt, filters), filters.sort)
 
 
+def export_rows(user, tab: Tab, filters: Filters, limit: int = 20000) -> list[WorkOrder]:
+    """The orders of a list for the XLSX export (same scope, filters and order as the list)."""
+    return list(db.session.scalars(order_select(user, tab, filters).limit(limit)))
+
+
 def page_of(user, tab: Tab, filters: Filters, page: int, per_page: int):
     return db.paginate(order_select(user, tab, filters), page=page, per_page=per_page, error_out=False)
 
@@ -162,3 +167,25 @@ def search_units(term: str = "", limit: int = 30) -> list[Unit]:
     term = (term or "").strip()
     matched = [u for u in units if not term or any(term in name for name in u.names)]
     return matched[:limit]
+
+
+def subject_groups() -> list[tuple[Subject, list[Subject]]]:
+    """Active first-level subjects with their active children, in display order (the create form's picker)."""
+    subjects = db.session.scalars(select(Subject).where(Subject.active.is_(True))
+                                  .order_by(Subject.display_order, Subject.id)).all()
+    return [(parent, [s for s in subjects if s.parent_id == parent.id]) for parent in subjects
+            if parent.parent_id is None]
+
+
+def all_tags() -> list[Tag]:
+    return list(db.session.scalars(select(Tag).order_by(Tag.name)))
+
+
+def order_by_number(number: str) -> WorkOrder | None:
+    return db.session.scalars(select(WorkOrder).where(WorkOrder.number == number)).first()
+
+
+def attachment_of(order: WorkOrder, attachment_id: int) -> Attachment | None:
+    """One attachment of an order the caller has already loaded through the scoping helper."""
+    stmt = select(Attachment).where(Attachment.id == attachment_id, Attachment.order_id == order.id)
+    return db.session.scalars(stmt).first()

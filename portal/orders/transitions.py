@@ -106,20 +106,24 @@ TABLE: dict[tuple[S | None, str], S | str] = {
 
 # --- guards: rules beyond the state; each returns None when the action may go ahead, else why not ---
 
+def latest_pending(model, order):
+    """The newest PENDING request of `model` (ReturnRequest, ExtensionRequest, Reply) on the order, or None."""
+    if order.id is None:
+        return None
+    stmt = select(model).where(model.order_id == order.id, model.status == RequestStatus.PENDING)
+    return db.session.scalars(stmt.order_by(model.id.desc())).first()
+
+
 def pending_return(order):
     from portal.orders.records import ReturnRequest
 
-    stmt = select(ReturnRequest).where(ReturnRequest.order_id == order.id,
-                                       ReturnRequest.status == RequestStatus.PENDING)
-    return db.session.scalars(stmt.order_by(ReturnRequest.id.desc())).first() if order.id else None
+    return latest_pending(ReturnRequest, order)
 
 
 def pending_extension(order):
     from portal.orders.records import ExtensionRequest
 
-    stmt = select(ExtensionRequest).where(ExtensionRequest.order_id == order.id,
-                                          ExtensionRequest.status == RequestStatus.PENDING)
-    return db.session.scalars(stmt.order_by(ExtensionRequest.id.desc())).first() if order.id else None
+    return latest_pending(ExtensionRequest, order)
 
 
 def open_supervisions(order) -> list:

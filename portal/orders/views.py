@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
@@ -23,7 +22,6 @@ from portal.orders.enums import ACTIVE_STATES, OrderKind
 from portal.orders.export import export_workbook
 from portal.orders.forms import AttachmentForm, FilterForm, OrderForm
 from portal.orders.models import Subject, Tag, WorkOrder
-from portal.orders.records import Attachment
 from portal.orders.services import create_order, reveal_mobile
 from portal.orders.transitions import CONFLICT_MESSAGE
 from portal.web.access import roles
@@ -116,8 +114,7 @@ def export():
     tab = queries.find_tab(tabs, request.args.get("tab"))
     form = FilterForm(request.args)
     _sort_default(form, tab)
-    stmt = queries.order_select(current_user, tab, _filters(form))
-    orders = list(db.session.scalars(stmt.limit(20000)))
+    orders = queries.export_rows(current_user, tab, _filters(form))
     buffer = export_workbook(orders, current_user, title=tab.label)
     name = f"工单-{tab.label}-{now():%Y%m%d%H%M}.xlsx"
     return send_file(buffer, as_attachment=True, download_name=name,
@@ -125,14 +122,11 @@ def export():
 
 
 def _order_form_choices(form: OrderForm) -> None:
-    subjects = db.session.scalars(select(Subject).where(Subject.active.is_(True))
-                                  .order_by(Subject.display_order, Subject.id)).all()
-    parents = [s for s in subjects if s.parent_id is None]
     form.subject_id.choices = [SelectChoice(0, "（未分类）")] + [
-        SelectChoice(child.id, child.name, optgroup=parent.name) for parent in parents
-        for child in subjects if child.parent_id == parent.id
+        SelectChoice(child.id, child.name, optgroup=parent.name)
+        for parent, children in queries.subject_groups() for child in children
     ]
-    form.tag_ids.choices = [SelectChoice(t.id, t.name) for t in db.session.scalars(select(Tag).order_by(Tag.name))]
+    form.tag_ids.choices = [SelectChoice(t.id, t.name) for t in queries.all_tags()]
 
 
 def _call(call_id) -> Call | None:
@@ -231,8 +225,7 @@ def upload(order_id: int):
 def attachment(order_id: int, attachment_id: int):
     """Serve a file only to users who may see its order; another unit's file answers 404."""
     order = get_scoped_or_404(WorkOrder, order_id, current_user)
-    item = db.session.scalars(select(Attachment).where(Attachment.id == attachment_id,
-                                                       Attachment.order_id == order.id)).first()
+    item = queries.attachment_of(order, attachment_id)
     if item is None:
         abort(404)
     path = attachment_path(item)
