@@ -17,7 +17,8 @@ STATUSES = ("on_time", "late", "overdue_open", "in_progress")
 
 
 def in_period(period: Period, column=WorkOrder.accepted_at):
-    return and_(column >= period.start_at, column < period.end_before)
+    """In [start, end] and already there at T: an order accepted (a call received) after T does not exist yet."""
+    return and_(column >= period.start_at, column < period.end_before, column <= period.as_of)
 
 
 def counted(period: Period):

@@ -167,3 +167,18 @@ def test_sort_rows_by_a_column_keeps_units_without_rate_last():
     assert names(sort_rows(rows, "name", descending=True)) == [c.id, b.id, a.id]
     assert names(sort_rows(rows, "late")) == [a.id, b.id, c.id]
     assert names(sort_rows(rows, "in_progress", descending=False)) == [b.id, a.id, c.id]
+
+
+def test_orders_and_calls_that_arrive_after_the_as_of_time_do_not_count_yet():
+    from portal.stats.queries import call_totals
+    from tests.stats.factories import CallFactory
+
+    t = datetime(2018, 8, 15, 12, 0)
+    OrderFactory(accepted_at=t)
+    OrderFactory(accepted_at=t + timedelta(seconds=1))
+    CallFactory(received_at=t)
+    CallFactory(received_at=t + timedelta(seconds=1))
+    assert unit_table(august(as_of=t)).total.total == 1
+    assert call_totals(august(as_of=t)).calls == 1
+    assert unit_table(august()).total.total == 2
+    assert call_totals(august()).calls == 2
