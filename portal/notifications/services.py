@@ -42,6 +42,19 @@ def notify(user_or_unit, kind: str, text: str, link: str = "", *, key: str | Non
     return made
 
 
+def notifications_of(user, *, unread_only: bool = False):
+    """The user's own notifications, newest first (a SELECT to paginate)."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return stmt.order_by(Notification.id.desc())
+
+
+def own_notification(user, notification_id: int) -> Notification | None:
+    stmt = select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    return db.session.scalars(stmt).first()
+
+
 def unread_count(user) -> int:
     stmt = select(db.func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     return db.session.scalar(stmt) or 0

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth.roles import ALL_ROLES
 from portal.extensions import db
-from portal.notifications.models import Notification
-from portal.notifications.services import KIND_LABELS, mark_read, unread_count
+from portal.notifications.services import (
+    KIND_LABELS, mark_read, notifications_of, own_notification, unread_count,
+)
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment
 
@@ -18,12 +18,11 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.get("/")
 @roles(*ALL_ROLES)
 def index():
-    stmt = select(Notification).where(Notification.user_id == current_user.id)
-    if request.args.get("unread") == "1":
-        stmt = stmt.where(Notification.read_at.is_(None))
-    page = db.paginate(stmt.order_by(Notification.id.desc()), page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    args = {"unread": "1"} if request.args.get("unread") == "1" else {}
+    unread_only = request.args.get("unread") == "1"
+    page = db.paginate(notifications_of(current_user, unread_only=unread_only),
+                       page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    args = {"unread": "1"} if unread_only else {}
     return render_page_or_fragment("notifications/index.html", "notifications/_list.html", results=page,
                                    labels=KIND_LABELS, args=args, unread=unread_count(current_user))
 
@@ -38,8 +37,7 @@ def badge():
 @roles(*ALL_ROLES)
 def read(notification_id: int):
     """Mark one notification read and open its link."""
-    item = db.session.scalars(select(Notification).where(Notification.id == notification_id,
-                                                         Notification.user_id == current_user.id)).first()
+    item = own_notification(current_user, notification_id)
     if item is None:
         abort(404)
     mark_read(current_user, item.id)
