@@ -5,8 +5,6 @@ from io import BytesIO
 
 from flask import flash, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
-
 from portal.auth.roles import CENTRE_ROLES, UNIT_ROLES
 from portal.clock import now
 from portal.errors import RuleViolation
@@ -16,7 +14,6 @@ from portal.knowledge import export, queries
 from portal.knowledge.forms import CampaignForm, ExtensionForm, MatrixFilterForm
 from portal.knowledge.models import Campaign, CampaignUnit, TargetMode
 from portal.knowledge.views import bp
-from portal.units.models import Unit
 from portal.web.access import roles
 from portal.web.errors import abort_zh
 from portal.web.htmx import redirect_after_post, render_page_or_fragment
@@ -35,7 +32,7 @@ def campaigns():
         items = queries.unit_campaigns(current_user.unit_id, at) if current_user.unit_id else []
         return render_template("knowledge/unit_campaigns.html", items=items, at=at)
     form = MatrixFilterForm(request.args)
-    all_campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.deadline.desc())))
+    all_campaigns = queries.all_campaigns()
     return render_page_or_fragment("knowledge/campaigns.html", "knowledge/_matrix.html",
                                    form=form, matrix=_matrix(form), all_campaigns=all_campaigns, at=at)
 
@@ -49,14 +46,10 @@ def campaigns_export():
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _active_units():
-    return list(db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.display_order)))
-
-
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @roles(*CENTRE_ROLES)
 def campaign_new():
-    form = CampaignForm(units=_active_units())
+    form = CampaignForm(units=queries.all_units(active_only=True))
     if form.validate_on_submit():
         try:
             campaign = campaign_services.create_campaign(

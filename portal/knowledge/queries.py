@@ -1,4 +1,4 @@
-"""Read-only campaign figures: per-unit statuses, the compliance matrix, non-submitters.
+"""Read-only KB queries: entry lists scoped to the user; campaign statuses, the compliance matrix, non-submitters.
 
 Which entries count for a campaign (docs/decisions.md): entries of the target unit, counted once, at
 their first submission (KBEntry.first_submitted_at), when that moment lies in the campaign window
@@ -10,13 +10,14 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.knowledge.models import Campaign, CampaignStatus, CampaignUnit, KBEntry
+from portal.knowledge.models import Campaign, CampaignStatus, CampaignUnit, EntryStatus, KBEntry, KBEntryVersion
 from portal.units.models import Unit
+from portal.web.scoping import scope, scoped_select
 
 
 @dataclass(frozen=True)
@@ -195,3 +196,53 @@ def unit_campaigns(unit_id: int, as_of: datetime) -> list[OpenCampaign]:
     items = [OpenCampaign(c, found[(c.id, unit_id)]) for c in campaigns]
     items.sort(key=lambda o: (o.status.effective_deadline < as_of, o.status.effective_deadline))
     return items
+
+
+# ---- entries ---------------------------------------------------------------------------------------
+
+def entries_stmt(user, *, status: str | None = None, unit_id: int | None = None, q: str | None = None,
+                 due_before: date | None = None):
+    """The entries the user may list (own unit's, or all for the centre), filtered, most recently changed first.
+
+    due_before: only live entries whose published 复核日期 lies before that day.
+    """
+    stmt = scoped_select(KBEntry, user)
+    if status in {s.value for s in EntryStatus}:
+        stmt = stmt.where(KBEntry.status == EntryStatus(status))
+    if unit_id and user.is_centre:
+        stmt = stmt.where(KBEntry.unit_id == unit_id)
+    if q and q.strip():
+        stmt = stmt.where(KBEntry.title.icontains(q.strip(), autoescape=True))
+    if due_before is not None:
+        stmt = stmt.join(KBEntryVersion, KBEntryVersion.id == KBEntry.published_version_id).where(
+            KBEntryVersion.review_date < due_before, KBEntry.status != EntryStatus.RETIRED)
+    return stmt.order_by(KBEntry.updated_at.desc(), KBEntry.id.desc())
+
+
+def review_queue_count(user) -> int:
+    """Entries awaiting the centre's review (a unit user: its own)."""
+    stmt = scope(select(func.count(KBEntry.id)), KBEntry, user).where(KBEntry.status == EntryStatus.SUBMITTED)
+    return db.session.scalar(stmt) or 0
+
+
+def all_units(*, active_only: bool = False) -> list[Unit]:
+    stmt = select(Unit).order_by(Unit.display_order, Unit.id)
+    if active_only:
+        stmt = stmt.where(Unit.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def all_campaigns() -> list[Campaign]:
+    return list(db.session.scalars(select(Campaign).order_by(Campaign.deadline.desc(), Campaign.id.desc())))
+
+
+def visible_entry(user, entry_id: int) -> tuple[KBEntry | None, bool]:
+    """The entry and whether the user sees all of it (own unit, centre); else only a live published entry."""
+    if user.is_centre or user.is_unit_user:
+        entry = db.session.scalars(scope(select(KBEntry).where(KBEntry.id == entry_id), KBEntry, user)).first()
+        if entry is not None:
+            return entry, True
+    entry = db.session.scalars(select(KBEntry).where(
+        KBEntry.id == entry_id, KBEntry.published_version_id.is_not(None),
+        KBEntry.status != EntryStatus.RETIRED)).first()
+    return entry, False

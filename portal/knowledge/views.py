@@ -1,45 +1,31 @@
 """知识库 pages: the unit's entries, the centre's review queue, search for everyone who answers calls."""
 from __future__ import annotations
 
-
-
 from flask import Blueprint, current_app, flash, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-
 from portal.auth.roles import ALL_ROLES, CENTRE_ROLES, UNIT_ROLES
 from portal.errors import RuleViolation
 from portal.clock import now
 from portal.extensions import db
 from portal.imports.tabular import ImportFailed
-from portal.knowledge import attachments, imports, search, services
+from portal.knowledge import attachments, imports, queries, search, services
 from portal.knowledge.forms import AttachmentForm, EntryFilterForm, EntryForm, ImportForm, ReturnForm
-from portal.knowledge.models import EntryStatus, KBAttachment, KBEntry, KBEntryVersion
-from portal.units.models import Unit
+from portal.knowledge.models import EntryStatus, KBAttachment, KBEntry
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
-from portal.web.scoping import get_scoped_or_404, scope, scoped_select
+from portal.web.scoping import get_scoped_or_404
 from portal.web.errors import abort_zh
 
 bp = Blueprint("knowledge", __name__, url_prefix="/knowledge")
 
 
 def _entries_stmt(form: EntryFilterForm):
-    stmt = scoped_select(KBEntry, current_user)
     status = form.status.data
     if status is None and current_user.is_centre and "status" not in request.args:
         status = EntryStatus.SUBMITTED.value  # the centre lands on its review queue
         form.status.data = status
-    if status in {s.value for s in EntryStatus}:
-        stmt = stmt.where(KBEntry.status == EntryStatus(status))
-    if form.unit.data and current_user.is_centre:
-        stmt = stmt.where(KBEntry.unit_id == form.unit.data)
-    if form.q.data:
-        stmt = stmt.where(KBEntry.title.icontains(form.q.data.strip(), autoescape=True))
-    if form.due.data:
-        stmt = stmt.join(KBEntryVersion, KBEntryVersion.id == KBEntry.published_version_id).where(
-            KBEntryVersion.review_date < now().date(), KBEntry.status != EntryStatus.RETIRED)
-    return stmt.order_by(KBEntry.updated_at.desc(), KBEntry.id.desc())
+    return queries.entries_stmt(current_user, status=status, unit_id=form.unit.data, q=form.q.data,
+                                due_before=now().date() if form.due.data else None)
 
 
 @bp.get("/")
@@ -50,9 +36,8 @@ def entries():
     if current_user.is_centre or current_user.is_unit_user:
         ctx["page"] = db.paginate(_entries_stmt(form), page=max(form.page.data or 1, 1),
                                   per_page=current_app.config["PAGE_SIZE"], error_out=False)
-        ctx["queue"] = db.session.scalar(
-            scope(select(func.count(KBEntry.id)), KBEntry, current_user).where(KBEntry.status == EntryStatus.SUBMITTED))
-        ctx["units"] = list(db.session.scalars(select(Unit).order_by(Unit.display_order))) if current_user.is_centre else []
+        ctx["queue"] = queries.review_queue_count(current_user)
+        ctx["units"] = queries.all_units() if current_user.is_centre else []
         ctx["today"] = now().date()
     if wants_fragment() and request.headers.get("HX-Target") == "kb-entries":
         return render_template("knowledge/_entries.html", **ctx)
@@ -68,23 +53,16 @@ def search_entries():
                                    query=query, hits=hits, pick=pick, today=now().date())
 
 
-def _own_or_404(entry_id: int, *, for_update: bool = False) -> KBEntry:
+def _entry_or_404(entry_id: int, *, for_update: bool = False) -> KBEntry:
     return get_scoped_or_404(KBEntry, entry_id, current_user, for_update=for_update)
 
 
 def _visible_or_404(entry_id: int) -> tuple[KBEntry, bool]:
     """The entry and whether the user sees all of it (own unit, centre) or only its published version."""
-    if current_user.is_centre or current_user.is_unit_user:
-        stmt = scope(select(KBEntry).where(KBEntry.id == entry_id), KBEntry, current_user)
-        entry = db.session.scalars(stmt).first()
-        if entry is not None:
-            return entry, True
-    entry = db.session.scalars(select(KBEntry).where(
-        KBEntry.id == entry_id, KBEntry.published_version_id.is_not(None),
-        KBEntry.status != EntryStatus.RETIRED)).first()
+    entry, full = queries.visible_entry(current_user, entry_id)
     if entry is None:
         abort_zh(404, "条目不存在，或您无权查看。")
-    return entry, False
+    return entry, full
 
 
 @bp.get("/<int:entry_id>")
@@ -121,7 +99,7 @@ def new():
 @bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
 @roles(*UNIT_ROLES)
 def edit(entry_id: int):
-    entry = _own_or_404(entry_id, for_update=request.method == "POST")
+    entry = _entry_or_404(entry_id, for_update=request.method == "POST")
     if "edit" not in services.actions_for(entry, current_user):
         abort_zh(422, f"条目{entry.status.label}，不能修改。")
     form = EntryForm(version=entry.current_version)
@@ -140,68 +118,66 @@ def edit(entry_id: int):
     return render_template("knowledge/form.html", form=form, entry=entry), status
 
 
-def _act(entry_id: int, action, message: str, *, own: bool):
-    entry = _own_or_404(entry_id, for_update=True) if own else get_scoped_or_404(
-        KBEntry, entry_id, current_user, for_update=True)
-    action(entry)
+def _done(message: str, url: str):
     db.session.commit()
     flash(message, "success")
-    return redirect_after_post(url_for("knowledge.detail", entry_id=entry.id))
+    return redirect_after_post(url)
+
+
+def _act(entry_id: int, action, message: str):
+    entry = _entry_or_404(entry_id, for_update=True)
+    action(entry)
+    return _done(message, url_for("knowledge.detail", entry_id=entry.id))
 
 
 @bp.post("/<int:entry_id>/submit")
 @roles(*UNIT_ROLES)
 def submit(entry_id: int):
-    return _act(entry_id, lambda e: services.submit_entry(current_user, e), "条目已报送中心审核。", own=True)
+    return _act(entry_id, lambda e: services.submit_entry(current_user, e), "条目已报送中心审核。")
 
 
 @bp.post("/<int:entry_id>/retire")
 @roles(*UNIT_ROLES, *CENTRE_ROLES)
 def retire(entry_id: int):
-    return _act(entry_id, lambda e: services.retire_entry(current_user, e), "条目已设为失效，不再提供检索。", own=True)
+    return _act(entry_id, lambda e: services.retire_entry(current_user, e), "条目已设为失效，不再提供检索。")
 
 
 @bp.post("/<int:entry_id>/publish")
 @roles(*CENTRE_ROLES)
 def publish(entry_id: int):
-    return _act(entry_id, lambda e: services.publish_entry(current_user, e), "条目已发布。", own=False)
+    return _act(entry_id, lambda e: services.publish_entry(current_user, e), "条目已发布。")
 
 
 @bp.post("/<int:entry_id>/return")
 @roles(*CENTRE_ROLES)
 def return_entry(entry_id: int):
-    entry = get_scoped_or_404(KBEntry, entry_id, current_user, for_update=True)
+    entry = _entry_or_404(entry_id, for_update=True)
     form = ReturnForm()
     if not form.validate_on_submit():
         return render_template("knowledge/_return_form.html", entry=entry, return_form=form), 422
     services.return_entry(current_user, entry, form.reason.data)
-    db.session.commit()
-    flash("条目已退回单位。", "success")
-    return redirect_after_post(url_for("knowledge.entries"))
+    return _done("条目已退回单位。", url_for("knowledge.entries"))
 
 
 @bp.post("/<int:entry_id>/delete")
 @roles(*UNIT_ROLES)
 def delete(entry_id: int):
-    entry = _own_or_404(entry_id, for_update=True)
+    entry = _entry_or_404(entry_id, for_update=True)
     stored = services.delete_draft(current_user, entry)
-    db.session.commit()
+    response = _done("草稿已删除。", url_for("knowledge.entries"))
     attachments.remove_files(stored)
-    flash("草稿已删除。", "success")
-    return redirect_after_post(url_for("knowledge.entries"))
+    return response
 
 
 @bp.post("/<int:entry_id>/attachments")
 @roles(*UNIT_ROLES)
 def upload_attachment(entry_id: int):
-    entry = _own_or_404(entry_id, for_update=True)
+    entry = _entry_or_404(entry_id, for_update=True)
     form = AttachmentForm()
     if not form.validate_on_submit():
         abort_zh(422, "；".join(form.file.errors) or "请选择要上传的附件。")
     attachments.save(current_user, entry, form.file.data)
-    db.session.commit()
-    flash("附件已上传。", "success")
-    return redirect_after_post(url_for("knowledge.detail", entry_id=entry.id))
+    return _done("附件已上传。", url_for("knowledge.detail", entry_id=entry.id))
 
 
 @bp.get("/attachments/<int:attachment_id>")
