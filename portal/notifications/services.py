@@ -18,6 +18,7 @@ KIND_LABELS = {
     "reply_decision": "回复审核结果",
     "reopen": "重办",
     "due_soon": "即将到期",
+    "sign_due": "签收提醒",
 }
 
 

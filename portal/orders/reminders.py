@@ -1,16 +1,24 @@
-"""Deadline reminders: notify a unit once for each order whose handle deadline is within 24 hours."""
+"""Deadline reminders, safe to send from cron every few minutes: each unit user is notified once per
+order and deadline (the notification key holds both), for
+
+- the handle deadline within 24 hours (即将到期), while the unit holds the order;
+- the sign deadline within SIGN_WINDOW, or passed, while the order waits to be signed (待签收).
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from portal.clock import now
 from portal.extensions import db
 from portal.notifications.services import notify
+from portal.orders.enums import OrderState
 from portal.orders.models import WorkOrder
 from portal.orders.queries import due_soon_condition
 from portal.orders.services import order_link
+
+SIGN_WINDOW = timedelta(hours=2)
 
 
 def reminder_key(order: WorkOrder) -> str:
@@ -18,14 +26,39 @@ def reminder_key(order: WorkOrder) -> str:
     return f"due_soon:{order.id}:{order.handle_deadline:%Y%m%d%H%M%S}"
 
 
-def send_deadline_reminders(at: datetime | None = None) -> int:
-    """Send the due-soon reminders not sent yet; return how many notifications were created."""
-    at = at or now()
-    orders = db.session.scalars(select(WorkOrder).where(due_soon_condition(at)).order_by(WorkOrder.handle_deadline))
+def sign_reminder_key(order: WorkOrder) -> str:
+    # A re-dispatch sets a new sign deadline, hence a new key.
+    return f"sign_due:{order.id}:{order.sign_deadline:%Y%m%d%H%M%S}"
+
+
+def _remind(stmt, kind: str, text, key) -> int:
     sent = 0
-    for order in orders:
-        if order.unit is None:
-            continue
-        text = f"工单 {order.number} 将于 {order.handle_deadline:%m-%d %H:%M} 到期，请抓紧办理：{order.title}"
-        sent += len(notify(order.unit, "due_soon", text, order_link(order), key=reminder_key(order)))
+    for order in db.session.scalars(stmt):
+        if order.unit is not None:
+            sent += len(notify(order.unit, kind, text(order), order_link(order), key=key(order)))
     return sent
+
+
+def send_handle_reminders(at: datetime) -> int:
+    stmt = select(WorkOrder).where(due_soon_condition(at)).order_by(WorkOrder.handle_deadline)
+    return _remind(stmt, "due_soon", lambda o: (
+        f"工单 {o.number} 将于 {o.handle_deadline:%m-%d %H:%M} 到期，请抓紧办理：{o.title}"), reminder_key)
+
+
+def send_sign_reminders(at: datetime) -> int:
+    stmt = (select(WorkOrder)
+            .where(WorkOrder.state == OrderState.DISPATCHED, WorkOrder.signed_at.is_(None),
+                   WorkOrder.sign_deadline <= at + SIGN_WINDOW)
+            .order_by(WorkOrder.sign_deadline))
+
+    def text(o: WorkOrder) -> str:
+        when = "已超过签收时限" if o.sign_deadline < at else "签收时限即将到期"
+        return f"工单 {o.number} {when}（{o.sign_deadline:%m-%d %H:%M}），请尽快签收：{o.title}"
+
+    return _remind(stmt, "sign_due", text, sign_reminder_key)
+
+
+def send_deadline_reminders(at: datetime | None = None) -> int:
+    """Send the handle and sign reminders not sent yet; return how many notifications were created."""
+    at = at or now()
+    return send_handle_reminders(at) + send_sign_reminders(at)

@@ -11,9 +11,9 @@ from portal.notifications.models import Notification
 from portal.notifications.services import notify, unread_count
 from portal.orders import handling
 from portal.orders.enums import OrderState
-from portal.orders.reminders import send_deadline_reminders
+from portal.orders.reminders import send_deadline_reminders, send_sign_reminders
 from tests.factories import UserFactory
-from tests.orders.factories import frozen, order_in, staffed_unit
+from tests.orders.factories import NOW, frozen, order_in, staffed_unit
 
 S = OrderState
 
@@ -90,3 +90,42 @@ def test_remind_command(runner):
         second = runner.invoke(args=["orders", "remind"])
     assert first.exit_code == 0 and "2 条" in first.output
     assert second.exit_code == 0 and "0 条" in second.output
+
+
+def test_sign_reminders_within_two_hours_or_passed_once_per_sign_deadline():
+    unit, leader, liaison = staffed_unit()
+    soon = order_in(S.DISPATCHED, unit, sign_deadline=datetime(2026, 11, 24, 11, 30))  # in 1.5 h
+    late = order_in(S.DISPATCHED, unit, sign_deadline=datetime(2026, 11, 24, 9, 0))  # passed an hour ago
+    order_in(S.DISPATCHED, unit, sign_deadline=datetime(2026, 11, 24, 12, 30))  # 2.5 h: not yet
+    order_in(S.IN_PROGRESS, unit, sign_deadline=datetime(2026, 11, 24, 9, 0))  # signed already
+    with frozen():
+        assert send_sign_reminders(NOW) == 4  # leader and liaison, for `soon` and `late`
+        db.session.commit()
+        assert send_deadline_reminders() == 0  # cron again: nothing new
+    texts = db.session.scalars(select(Notification.text).where(Notification.user_id == liaison.id,
+                                                               Notification.kind == "sign_due")).all()
+    assert sorted(t.split()[1] for t in texts) == sorted([soon.number, late.number])
+    assert any("已超过签收时限" in t and late.number in t for t in texts)
+    assert any("签收时限即将到期" in t and soon.number in t for t in texts)
+    assert unread_count(leader) == 2
+
+
+def test_a_redispatch_sets_a_new_sign_deadline_that_is_reminded_again():
+    unit, _leader, _liaison = staffed_unit()
+    order = order_in(S.DISPATCHED, unit, sign_deadline=datetime(2026, 11, 24, 11, 0))
+    with frozen():
+        assert send_sign_reminders(NOW) == 2
+        order.sign_deadline = datetime(2026, 11, 24, 10, 30)  # an urgent re-dispatch: 30 minutes
+        db.session.commit()
+        assert send_deadline_reminders() == 2
+        assert send_deadline_reminders() == 0
+
+
+def test_remind_command_counts_sign_reminders(runner):
+    unit, _leader, _liaison = staffed_unit()
+    order_in(S.DISPATCHED, unit, sign_deadline=datetime(2026, 11, 24, 11, 0))
+    with frozen():
+        first = runner.invoke(args=["orders", "remind"])
+        second = runner.invoke(args=["orders", "remind"])
+    assert first.exit_code == 0 and "已发送到期提醒 2 条（办理时限 0，签收时限 2）" in first.output
+    assert second.exit_code == 0 and "已发送到期提醒 0 条（办理时限 0，签收时限 0）" in second.output
