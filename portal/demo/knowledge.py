@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 
 from portal.auth.models import User
 from portal.auth.roles import Role
+from portal.clock import now
 from portal.demo.knowledge_data import COUNTY, GENERIC, UNITS
 from portal.demo.units import SEED_NON_SUBMITTERS
 from portal.extensions import db
@@ -34,6 +35,19 @@ EXTENDED = {"市总工会": datetime(2018, 8, 31, 23, 59, 59)}
 IN_REVIEW = {("汉滨区政府", 4), ("市城管局", 3), ("市公安局", 2)}
 RETURNED = {("汉滨区政府", 3): "答复内容未写明申报材料清单和办理时限，请补充后重新报送。",
             ("安康自来水公司", 3): "请补充政策依据（文件名称及条款）。"}
+
+
+def review_dates(k: int, today: date) -> tuple[date, date]:
+    """复核日期 and 有效期至 of the k-th demo entry, relative to the day the demo is loaded.
+
+    Every tenth entry is some days past its review date, so the 已过复核日期 flag has something to show;
+    the others come up for review within the next year. Deterministic for a given load day.
+    """
+    if k % 10 == 3:
+        review = today - timedelta(days=5 + (k * 7) % 40)
+    else:
+        review = today + timedelta(days=30 + (k * 37) % 335)
+    return review, date(review.year + 1, 12, 31)
 
 
 def submitting_units(units: list[Unit]) -> list[Unit]:
@@ -67,6 +81,7 @@ def load_knowledge() -> str:
     reviewer = db.session.scalar(select(User).where(User.role == Role.CENTRE_STAFF).order_by(User.id))
     liaisons = {u.unit_id: u for u in db.session.scalars(select(User).where(User.role == Role.LIAISON).order_by(User.id.desc()))}
     search.ensure_fts()
+    today = now().date()
     entries = published = 0
     for unit in submitting_units(units):
         first = _first_submission(unit, rng)
@@ -76,13 +91,14 @@ def load_knowledge() -> str:
             status = EntryStatus.SUBMITTED if (unit.short_name, n) in IN_REVIEW else (
                 EntryStatus.RETURNED if (unit.short_name, n) in RETURNED else EntryStatus.PUBLISHED)
             reviewed = None if status == EntryStatus.SUBMITTED else submitted + timedelta(hours=rng.randint(2, 48))
+            review_date, valid_until = review_dates(entries, today)
             entry = KBEntry(unit_id=unit.id, title=title, status=status, first_submitted_at=submitted,
                             created_by_id=author.id if author else None, created_at=submitted - timedelta(hours=1),
                             updated_at=reviewed or submitted)
             version = KBEntryVersion(
                 entry=entry, number=1, status=status, category=category, title=title, answer=answer,
                 policy_basis=basis, issuer=unit.full_name, material_kind=kind, keywords=list(keywords),
-                valid_until=date(2019, 12, 31), review_date=date(2019, 6, 30) if n % 4 else date(2018, 9, 15),
+                valid_until=valid_until, review_date=review_date,
                 author_id=author.id if author else None, created_at=entry.created_at, submitted_at=submitted,
                 reviewed_at=reviewed, reviewer_id=reviewer.id if reviewer and reviewed else None,
                 return_reason=RETURNED.get((unit.short_name, n)))

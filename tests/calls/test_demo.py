@@ -57,3 +57,24 @@ def test_demo_knowledge_and_calls_reproduce_the_seed():
     assert unanswered == 0
     live = set(db.session.scalars(select(KBSearchDoc.entry_id)))
     assert set(db.session.scalars(select(call_kb_entry.c.entry_id))) <= live
+
+
+def test_demo_entries_come_up_for_review_relative_to_the_load_day():
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from portal.knowledge.models import KBEntryVersion
+
+    load_units()
+    with time_machine.travel(datetime(2026, 11, 24, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        load_knowledge()
+    db.session.commit()
+    today = datetime(2026, 11, 24).date()
+    dates = list(db.session.scalars(select(KBEntryVersion.review_date).join(
+        KBEntry, KBEntry.published_version_id == KBEntryVersion.id)))
+    overdue = [d for d in dates if d < today]
+    assert dates and 0 < len(overdue) <= len(dates) // 5
+    assert all((today - d).days <= 45 for d in overdue)
+    assert all(0 < (d - today).days <= 365 for d in dates if d >= today)
+    assert db.session.scalar(select(func.min(KBEntryVersion.valid_until))) > today
