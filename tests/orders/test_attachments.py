@@ -124,3 +124,40 @@ def test_operator_cannot_upload_and_unit_cannot_upload_to_a_closed_order(client,
         assert _upload(client, closed, "a.png", PNG).status_code == 403
         login_as(Role.LIAISON, unit=unit)
         assert _upload(client, closed, "a.png", PNG, **{"HX-Request": "true"}).status_code == 422
+
+
+def _stored_files(app, order) -> list[Path]:
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "orders" / str(order.id)
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_refused_upload_leaves_no_file_of_the_batch_on_disk(app, client, login_as, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))  # order ids repeat across tests
+    unit, _l, _li = staffed_unit()
+    with frozen():
+        order = order_in(S.IN_PROGRESS, unit)
+        login_as(Role.LIAISON, unit=unit)
+        # The first file is fine and written; the second is refused, so the whole upload rolls back.
+        resp = client.post(f"/orders/{order.id}/attachments", content_type="multipart/form-data",
+                           headers={"HX-Request": "true"},
+                           data={"files": [(io.BytesIO(PNG), "a.png"), (io.BytesIO(b"not a file type"), "b.png")]})
+    assert resp.status_code == 422
+    assert db.session.scalars(select(Attachment)).all() == []
+    assert _stored_files(app, order) == []
+
+
+def test_files_are_kept_on_commit_and_removed_on_rollback(app, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
+    from werkzeug.datastructures import FileStorage
+
+    from portal.orders.attachments import save_attachment
+
+    unit, _l, liaison = staffed_unit()
+    order = order_in(S.IN_PROGRESS, unit)
+    kept = save_attachment(order, FileStorage(io.BytesIO(PNG), "kept.png"), liaison)
+    db.session.commit()
+    save_attachment(order, FileStorage(io.BytesIO(PDF), "lost.pdf"), liaison)
+    assert len(_stored_files(app, order)) == 2  # written before the commit decides
+    db.session.rollback()
+    assert [p.name for p in _stored_files(app, order)] == [Path(kept.stored_name).name]
+    assert len(db.session.scalars(select(Attachment)).all()) == 1
