@@ -134,10 +134,13 @@ def open_supervisions(order) -> list:
 
 
 def return_window_end(order):
-    """The end of the 2 working days after dispatch in which a unit may ask to return an order."""
-    from portal.calendar.deadlines import extend_deadline
+    """The end of the 2 working days after dispatch in which a unit may ask to return an order: 23:59:59 of
+    the 2nd working day strictly after the dispatch date, like every "N working days after" in DOMAIN §3."""
+    from portal.calendar.deadlines import end_of_working_day_after
 
-    return extend_deadline(order.dispatched_at, RETURN_WINDOW_WORKING_DAYS) if order.dispatched_at else None
+    if order.dispatched_at is None:
+        return None
+    return end_of_working_day_after(order.dispatched_at.date(), RETURN_WINDOW_WORKING_DAYS)
 
 
 def _guard_request_return(order, actor):

@@ -168,13 +168,13 @@ def test_unit_without_leader_goes_straight_to_the_centre():
 
 def test_return_only_within_two_working_days_of_dispatch():
     unit, _leader, liaison = staffed_unit()
-    # Dispatched Friday 2026-11-27 10:00: the window ends Tuesday 12-01 10:00 (weekend excluded).
+    # Dispatched Friday 2026-11-27 10:00: the window ends Tuesday 12-01 23:59:59 (weekend excluded).
     friday = datetime(2026, 11, 27, 10, 0)
-    with frozen(datetime(2026, 12, 1, 9, 59)):
+    with frozen(datetime(2026, 12, 1, 23, 59, 59)):
         order = order_in(S.IN_PROGRESS, unit, dispatched_at=friday, handle_deadline=datetime(2026, 12, 2, 23, 59, 59))
         handling.request_return(order, liaison, "理由", "依据")
     late = order_in(S.IN_PROGRESS, unit, dispatched_at=friday, handle_deadline=datetime(2026, 12, 2, 23, 59, 59))
-    with frozen(datetime(2026, 12, 1, 10, 1)), pytest.raises(RuleViolation, match="2个工作日"):
+    with frozen(datetime(2026, 12, 2, 0, 0, 0)), pytest.raises(RuleViolation, match="2个工作日"):
         handling.request_return(late, liaison, "理由", "依据")
 
 
