@@ -162,7 +162,9 @@ def _finish(order, unit, scenario, subject, steps, rng, t) -> None:
     elif scenario in ("replied", "closed"):
         at = order.signed_at + timedelta(minutes=rng.randint(180, 1200))
         at = min(at, t - timedelta(hours=2))
-        result = f"经核实，{REPLIES[_top(subject)]}。已电话告知{order.caller_name}，来电人表示认可。"
+        # A unit never learns a confidential caller's name, so its reply cannot contain it.
+        told = "来电人" if order.confidential else order.caller_name
+        result = f"经核实，{REPLIES[_top(subject)]}。已电话告知{told}，来电人表示认可。"
         reply = Reply(order=order, unit_id=unit.id, submitted_by_id=liaison_id, submitted_at=at, result=result,
                       contact_way="电话", contacted_at=at - timedelta(minutes=30), resolved=True)
         db.session.add(reply)
