@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal.auth import services
@@ -15,8 +15,12 @@ bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """Return a local path to go to after login; anything else goes home."""
-    if target:
+    """Return a local path to go to after login; anything else goes home.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so "/\\evil" or "/<tab>/evil" would
+    leave the site: refuse any target with a backslash or a control character.
+    """
+    if target and "\\" not in target and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
@@ -39,6 +43,7 @@ def login():
             form.password.errors.append("用户名或密码错误，或账号已停用。")
         else:
             db.session.commit()
+            session.clear()  # a new session: nothing set before login (CSRF token, flashes) carries over
             login_user(user)
             if user.must_change_password:
                 flash("首次登录或密码已重置，请先修改密码。", "warning")
@@ -49,7 +54,13 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # A copied session cookie must not outlive the logout: bumping the version ends every session
+        # of this user (the signed cookie session has no server-side copy to delete).
+        current_user.session_version += 1
+        db.session.commit()
     logout_user()
+    session.clear()
     flash("您已安全退出。", "info")
     return redirect(url_for("auth.login"))
 
