@@ -2,6 +2,11 @@
 
 Images, PDF and Office files only, up to ATTACHMENT_MAX_BYTES. Files live under UPLOAD_FOLDER, outside
 static/, with random names, and are served only through views that check who may see them.
+
+A file is written before its row is committed, so every file written is remembered on the session until
+the transaction ends: a commit keeps them, a rollback (or a session closed without commit) deletes them,
+so no file outlives a row that was never saved. Savepoints are not tracked on their own: a file written
+inside a savepoint that rolls back stays until the outer transaction ends.
 """
 from __future__ import annotations
 
@@ -10,8 +15,13 @@ import zipfile
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from portal.errors import RuleViolation
+from portal.extensions import db
+
+_UNCOMMITTED = "uploads.uncommitted_files"
 
 # (prefix, extension, content type); checked in order.
 _MAGIC = (
@@ -113,3 +123,25 @@ def stored_path(stored_name: str) -> Path:
     if root not in path.parents:
         raise RuleViolation("附件路径无效。")
     return path
+
+
+def write_file(relative: Path | str, data: bytes) -> Path:
+    """Write an upload under UPLOAD_FOLDER; it is deleted again if the session's transaction does not commit."""
+    target = upload_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    db.session.info.setdefault(_UNCOMMITTED, []).append(target)
+    target.write_bytes(data)
+    return target
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session) -> None:
+    if not session.in_nested_transaction():  # a released savepoint is not a commit yet
+        session.info.pop(_UNCOMMITTED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _delete_uncommitted_files(session, transaction) -> None:
+    if transaction.parent is None and not transaction.nested:
+        for path in session.info.pop(_UNCOMMITTED, []):
+            path.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.knowledge.models import KBAttachment, KBEntry
-from portal.uploads import display_name, read_upload, resolve_ole
+from portal.uploads import display_name, read_upload, resolve_ole, write_file
 
 MAX_PER_ENTRY = 10
 
@@ -34,7 +34,7 @@ def save(actor, entry: KBEntry, upload: FileStorage) -> KBAttachment:
     data, ext, ctype = read_upload(upload)
     ext, ctype = resolve_ole(ext, ctype, upload.filename)
     stored = f"{secrets.token_hex(16)}.{ext}"
-    (folder() / stored).write_bytes(data)
+    write_file(Path("kb") / stored, data)
     attachment = KBAttachment(entry=entry, filename=display_name(upload.filename, ext), stored_name=stored,
                               size=len(data), content_type=ctype, uploaded_by_id=actor.id)
     db.session.add(attachment)
