@@ -2,13 +2,13 @@
 units that did not submit KB entries. Counts are written as numbers, rates as the printed text."""
 from __future__ import annotations
 
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from portal.circulars.document import Doc
+from portal.web.spreadsheet import workbook_bytes
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -63,7 +63,5 @@ def render(doc: Doc) -> bytes:
                          gap["deadline"].strftime("%Y-%m-%d %H:%M")])
     _sheet(missing, "知识库信息未报送单位", ["序号", "单位", "单位全称", "报送任务", "报送截止时间"], rows,
            [6, 26, 40, 30, 18])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 

@@ -5,25 +5,18 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.knowledge.models import KBAttachment, KBEntry
-from portal.uploads import display_name, read_upload, resolve_ole, write_file
+from portal.uploads import display_name, read_upload, resolve_ole, stored_path, write_file
 
 MAX_PER_ENTRY = 10
 
 
-def folder() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "kb"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def path_of(attachment: KBAttachment) -> Path:
-    return folder() / attachment.stored_name
+    return stored_path(f"kb/{attachment.stored_name}")
 
 
 def save(actor, entry: KBEntry, upload: FileStorage) -> KBAttachment:
@@ -45,4 +38,4 @@ def save(actor, entry: KBEntry, upload: FileStorage) -> KBAttachment:
 def remove_files(stored_names: list[str]) -> None:
     """Remove the files of deleted attachments (after the commit that deleted their rows)."""
     for name in stored_names:
-        (folder() / name).unlink(missing_ok=True)
+        stored_path(f"kb/{name}").unlink(missing_ok=True)

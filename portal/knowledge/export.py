@@ -1,7 +1,6 @@
 """The compliance matrix as XLSX."""
 from __future__ import annotations
 
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -9,6 +8,7 @@ from openpyxl.utils import get_column_letter
 
 from portal.knowledge.models import CampaignStatus
 from portal.knowledge.queries import Matrix
+from portal.web.spreadsheet import workbook_bytes
 
 FILLS = {
     CampaignStatus.NOT_SUBMITTED: "F8D7DA",
@@ -46,6 +46,4 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     ws.column_dimensions["C"].width = 14
     for i in range(len(matrix.campaigns)):
         ws.column_dimensions[get_column_letter(4 + i)].width = 24
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)

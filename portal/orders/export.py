@@ -8,6 +8,7 @@ from openpyxl.styles import Font
 
 from portal.clock import now
 from portal.orders.detail import handle_clock
+from portal.web.spreadsheet import workbook_bytes
 
 HEADERS = ["工单编号", "受理时间", "诉求类型", "标题", "事项分类", "状态", "承办单位", "派单时间", "办理时限",
            "剩余时间", "办结时间"]
@@ -44,7 +45,4 @@ def export_workbook(orders, user, title: str) -> io.BytesIO:
     for column, width in zip("ABCDEFGHIJKLMN", (13, 17, 8, 40, 20, 10, 16, 17, 17, 18, 17, 10, 14, 30)):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return io.BytesIO(workbook_bytes(wb))

@@ -7,6 +7,7 @@ import json
 
 from portal.stats.period import Period
 from portal.stats.table import UnitRow, UnitTable
+from portal.web.spreadsheet import csv_safe
 
 HEADER = ["序号", "承办单位", "工单总量", "咨询类", "求助类", "投诉类", "建议类", "举报类", "表扬类",
           "按期办结", "逾期办结", "未办结", "在办", "按期办结率"]
@@ -25,7 +26,7 @@ def table_csv(table: UnitTable) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    writer.writerows(table_cells(table))
+    writer.writerows([csv_safe(cell) for cell in row] for row in table_cells(table))
     return out.getvalue()
 
 

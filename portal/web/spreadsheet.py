@@ -23,3 +23,14 @@ def csv_safe(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def workbook_bytes(wb) -> bytes:
+    """Save a workbook of exported data, every sheet's text kept as text."""
+    from io import BytesIO
+
+    for ws in wb.worksheets:
+        as_text(ws)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
