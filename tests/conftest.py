@@ -14,7 +14,7 @@ from flask import g, request_started
 from sqlalchemy import text
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
 from tests import factories
 
 
@@ -87,6 +87,9 @@ def make_app(app):
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+    # Flask-Limiter keeps one `enabled` flag per Limiter object, set by the last init_app: give the
+    # session app its own setting back so a rate-limited app does not leak into later tests.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
 
 
 @pytest.fixture
