@@ -11,9 +11,3 @@ def now() -> datetime:
     """Return the current Asia/Shanghai wall time, naive, to the second."""
     return datetime.now(TZ).replace(tzinfo=None, microsecond=0)
 
-
-def to_local(value: datetime) -> datetime:
-    """Convert an aware datetime to naive Asia/Shanghai wall time."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(TZ).replace(tzinfo=None)
