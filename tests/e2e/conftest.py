@@ -54,9 +54,30 @@ def live_app(tmp_path_factory):
     return app
 
 
+class _BufferedResponses:
+    """Hand Werkzeug's dev server each response as bytes already read and closed.
+
+    When the browser drops a connection (Chromium cancels static requests as it navigates), the dev
+    server raises while draining the socket in its `finally` block, before it calls close() on the
+    application iterator, so a file served by send_file stays open. Production runs gunicorn; this
+    harness only needs no file left open.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        result = self.app(environ, start_response)
+        try:
+            return [b"".join(result)]
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _BufferedResponses(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
