@@ -6,9 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
-# Debian packages: CJK TrueType fonts (PDF), pdffonts, PostgreSQL and Chromium (tests).
+# Debian packages: CJK TrueType fonts (PDF), pdffonts, PostgreSQL and Chromium (tests), LibreOffice (DOCX/XLSX layout tests).
 RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
-TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium
+TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium libreoffice-writer-nogui libreoffice-calc-nogui
 
 .PHONY: run test venv debs-run debs-test migrate demo serve clean bench schema
 

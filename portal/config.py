@@ -42,4 +42,6 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "PAGE_SIZE": 20,
+        # A folder with the official circular fonts (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312 .ttf/.ttc).
+        "CIRCULAR_FONTS_DIR": os.environ.get("CIRCULAR_FONTS_DIR", ""),
     }

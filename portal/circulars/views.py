@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth.roles import Role
-from portal.circulars import document, outputs, queries, services
+from portal.circulars import document, fonts, outputs, queries, services
 from portal.circulars.drafting import SECTION_KEYS
 from portal.circulars.forms import CaseForm, DraftForm, EditForm, RefreshForm, parse_version
 from portal.circulars.models import Circular
@@ -66,7 +66,7 @@ def _workspace(circular: Circular, form: EditForm | None = None, status: int = 2
     ctx = {
         "circular": circular, "form": form, "doc": doc or document.from_circular(circular),
         "refresh_form": RefreshForm(formdata=None), "edited": _edited(circular),
-        "candidates": queries.case_candidates(circular), "q": "",
+        "candidates": queries.case_candidates(circular), "q": "", "font_report": fonts.report(),
     }
     if wants_fragment():
         return render_template("circulars/_workspace.html", **ctx), status
@@ -86,6 +86,7 @@ def show(circular_id: int):
         return render_template(
             "circulars/show.html", circular=circular, doc=document.from_circular(circular),
             receipts=None if current_user.is_unit_user else queries.receipts(circular),
+            font_report=fonts.report(),
         )
     return _workspace(circular)
 

@@ -166,3 +166,20 @@ def test_unit_of_another_circular_cannot_mark_it_read(client, login_as):
     db.session.commit()
     login_as(Role.LIAISON, unit=UnitFactory())  # created after the draft: not addressed
     assert client.post(f"/circulars/{c.id}/read", headers=HX).status_code == 404
+
+
+def test_the_page_says_which_pdf_fonts_are_official_and_which_are_stand_ins(client, login_as, app, tmp_path,
+                                                                            monkeypatch):
+    world = august()
+    c = _draft(world)
+    login_as(Role.CENTRE_STAFF)
+    page = client.get(f"/circulars/{c.id}").get_data(as_text=True)
+    assert "正文：仿宋_GB2312 未安装，使用替代字体 AR PL UMing" in page
+    assert "一级标题（一、）、表头：黑体 未安装，使用替代字体 文泉驿正黑" in page
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    (folder / "simhei.ttf").symlink_to("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+    monkeypatch.setitem(app.config, "CIRCULAR_FONTS_DIR", str(folder))
+    page = client.get(f"/circulars/{c.id}").get_data(as_text=True)
+    assert "一级标题（一、）、表头：黑体（已安装：WenQuanYi Zen Hei）" in page
+    assert "正文：仿宋_GB2312 未安装" in page
