@@ -296,17 +296,19 @@ def column_widths(header: list[str]) -> list[float]:
     return [9, 43, *([narrow] * (len(header) - 3)), 13]
 
 
-def _header_cell(text: str, width_pt: float, name: str) -> str:
-    """Header text broken into lines that fit the column (工单总量 -> 工单 / 总量)."""
-    per = max(1, int((width_pt - 2) // pdfmetrics.stringWidth("中", name, TABLE_PT)))
-    count = -(-len(text) // per)
-    # Shorter lines first: 按期 / 办结率, not 按期办 / 结率.
+def split_header(text: str, per_line: int) -> str:
+    """Header text in lines of at most `per_line` characters, shorter lines first (按期 / 办结率)."""
+    count = -(-len(text) // max(per_line, 1))
     sizes = [len(text) // count + (1 if i >= count - len(text) % count else 0) for i in range(count)]
     out, at = [], 0
     for size in sizes:
         out.append(text[at:at + size])
         at += size
     return "\n".join(out)
+
+
+def _header_cell(text: str, width_pt: float, name: str) -> str:
+    return split_header(text, int((width_pt - 2) // pdfmetrics.stringWidth("中", name, TABLE_PT)))
 
 
 def table(layout: Layout, doc: Doc) -> LongTable:

@@ -1,7 +1,10 @@
 """XLSX of a circular's tables: the per-unit table with 合计, the kinds with their shares, and the
-units that did not submit KB entries. Counts are written as numbers, rates as the printed text."""
+units that did not submit KB entries. Counts are numbers; rates and shares are numbers with percent
+formats ('0%', '0.0%'), worth exactly what the circular prints (98% is 0.98), so they sort and sum.
+Every sheet prints on A4 landscape, one page wide, its header row repeated on every page."""
 from __future__ import annotations
 
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -18,6 +21,29 @@ CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 def _number(text: str):
     return int(text) if text.isdigit() else text
+
+
+def _percent(text: str):
+    """"98%" -> 0.98 shown as 98%; "14.4%" -> 0.144 shown as 14.4%; "—" (no rate) stays text."""
+    if not text.endswith("%"):
+        return text, None
+    digits = text[:-1]
+    places = len(digits.split(".")[1]) if "." in digits else 0
+    return float(Decimal(digits) / 100), "0." + "0" * places + "%" if places else "0%"
+
+
+def _put_percent(cell, text: str) -> None:
+    cell.value, fmt = _percent(text)
+    if fmt:
+        cell.number_format = fmt
+
+
+def _print_setup(ws) -> None:
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
 
 
 def _sheet(ws, title: str, header: list[str], rows: list[list], widths: list[int]) -> None:
@@ -37,6 +63,7 @@ def _sheet(ws, title: str, header: list[str], rows: list[list], widths: list[int
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A3"
     ws.print_title_rows = "2:2"
+    _print_setup(ws)
 
 
 def render(doc: Doc) -> bytes:
@@ -49,11 +76,15 @@ def render(doc: Doc) -> bytes:
     _sheet(ws, doc.attachment_title, doc.header, [*rows, total], [6, 24, *[9] * (len(doc.header) - 2)])
     for cell in ws[ws.max_row]:
         cell.font = HEAD
+    for r in range(3, ws.max_row + 1):
+        _put_percent(ws.cell(r, len(doc.header)), ws.cell(r, len(doc.header)).value)
 
     kinds = wb.create_sheet("诉求类型")
     _sheet(kinds, "诉求类型占比", ["诉求类型", "件数", "占比"],
            [[f"{k['label']}类", k["count"], k["share_text"]] for k in doc.kinds]
-           + [["合计", doc.totals.get("total", 0), "100%" if doc.totals.get("total") else "—"]], [12, 10, 10])
+           + [["合计", doc.totals.get("total", 0), "100.0%" if doc.totals.get("total") else "—"]], [12, 10, 10])
+    for r in range(3, kinds.max_row + 1):
+        _put_percent(kinds.cell(r, 3), kinds.cell(r, 3).value)
 
     missing = wb.create_sheet("未报送单位")
     rows = []

@@ -114,7 +114,7 @@ def test_docx_holds_the_numbers_and_names_the_official_fonts(seed_doc):
     assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
     assert round(section.page_width.mm - section.left_margin.mm - section.right_margin.mm) == 156
     table = document.tables[0]
-    assert [c.text for c in table.rows[0].cells][:3] == ["序号", "承办单位", "工单总量"]
+    assert [c.text.replace("\n", "") for c in table.rows[0].cells][:3] == ["序号", "承办单位", "工单总量"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     rows = [[c.text for c in r.cells] for r in table.rows[1:]]
     assert rows[0] == ["1", *map(str, SEED_TABLE[0][:-1]), "98%"]
@@ -136,10 +136,25 @@ def test_xlsx_holds_the_same_numbers(seed_doc):
     ws = wb["各单位办理情况"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert rows[0][:3] == ("序号", "承办单位", "工单总量")
-    assert [r[1:] for r in rows[1:-1]] == [tuple(r) for r in SEED_TABLE]
-    assert rows[-1][1:] == SEED_TOTAL
+    def as_number(rate: str) -> float:
+        return round(float(rate.rstrip("%")) / 100, 3)
+
+    assert [r[1:] for r in rows[1:-1]] == [(*r[:-1], as_number(r[-1])) for r in SEED_TABLE]
+    assert rows[-1][1:] == (*SEED_TOTAL[:-1], 0.97)
     kinds = list(wb["诉求类型"].iter_rows(min_row=3, values_only=True))
-    assert kinds[0] == ("咨询类", 138, "14.4%") and kinds[-1] == ("合计", 961, "100%")
+    assert kinds[0] == ("咨询类", 138, 0.144) and kinds[-1] == ("合计", 961, 1)
     missing = list(wb["未报送单位"].iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in missing] == SEED_NON_SUBMITTERS
     assert missing[0][4] == "2018-08-25 23:59"
+
+
+def test_docx_table_grid_declares_the_cell_widths_and_a_fixed_layout(seed_doc):
+    document = Document(io.BytesIO(outputs.render(seed_doc, "docx")))
+    tbl = document.tables[0]._tbl
+    grid = [int(c.get(qn("w:w"))) for c in tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert sum(grid) == round(156 / 25.4 * 1440)
+    assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    for tr in tbl.findall(qn("w:tr"))[:-1]:
+        widths = [int(tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) for tc in tr.findall(qn("w:tc"))]
+        assert widths == grid
+    assert document.settings.odd_and_even_pages_header_footer is True
