@@ -134,20 +134,29 @@ def _rpr(font: str, half_points: int) -> str:
             f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
 
 
-def _cell(text: str, width: int, rpr: str, span: int = 1) -> str:
+def _cell(text: str, width: int, style: str, span: int = 1) -> str:
     span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-    lines = text.split("\n")
-    runs = "<w:r><w:br/></w:r>".join(f"<w:r>{rpr}<w:t>{escape(line)}</w:t></w:r>" for line in lines)
+    runs = "<w:r><w:br/></w:r>".join(f"<w:r><w:t>{escape(line)}</w:t></w:r>" for line in text.split("\n"))
     return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="center"/></w:tcPr>'
-            f'<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="{TABLE_LINE_TW}" w:lineRule="exact"/>'
-            f'<w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="center"/></w:pPr>{runs}</w:p></w:tc>')
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{runs}</w:p></w:tc>')
+
+
+def _cell_styles(document) -> None:
+    """Two paragraph styles for the table (body, header/total) so that cells carry no formatting of their own."""
+    for style_id, name, font in (("CircCell", "通报表格", BODY_FONT), ("CircHead", "通报表头", HEI_FONT)):
+        document.styles.element.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
+            f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/>'
+            f'<w:pPr><w:widowControl w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{TABLE_LINE_TW}" '
+            'w:lineRule="exact"/><w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="center"/></w:pPr>'
+            f'{_rpr(font, 21)}</w:style>'))
 
 
 def table_xml(doc: Doc) -> str:
     """The attachment table as one fragment: fixed layout, declared grid = cell widths = the text block."""
     widths = [twips(w) for w in column_widths(doc.header)]
     widths[-1] += twips(156) - sum(widths)
-    body, head = _rpr(BODY_FONT, 21), _rpr(HEI_FONT, 21)
+    body, head = "CircCell", "CircHead"
     border = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
     borders = "".join(border.format(s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
     header = [split_header(h, (w - 40) // 210) for h, w in zip(doc.header, widths)]  # 10.5 pt = 210 twips
@@ -258,6 +267,7 @@ def render(doc: Doc) -> bytes:
     normal.font.name, normal.font.size = BODY_FONT, Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     document.settings.odd_and_even_pages_header_footer = True
+    _cell_styles(document)
     _folio(section.footer, right=True)
     _folio(section.even_page_footer, right=False)
 
