@@ -93,16 +93,16 @@ def build(snapshot: dict, *, title: str, doc_number: str, issuer: str, addressee
           issue_date: date | None, cc: str) -> Doc:
     wip = show_in_progress(snapshot)
     cases = split_paragraphs(drafting.cases_text(snapshot))
-    sections = [
-        Section(drafting.HEADINGS["s1"], split_paragraphs(texts.get("s1", ""))),
-        Section(drafting.HEADINGS["s2"], cases),
-        Section(drafting.HEADINGS["s3"], split_paragraphs(texts.get("s3", ""))),
-        Section(drafting.HEADINGS["s4"], split_paragraphs(texts.get("s4", ""))),
-    ]
+    bodies = {"s1": split_paragraphs(texts.get("s1", "")), "s2": cases,
+              "s3": split_paragraphs(texts.get("s3", "")), "s4": split_paragraphs(texts.get("s4", ""))}
+    present = [key for key in ("s1", "s2", "s3", "s4") if bodies[key]]
+    # Numbered by position: without typical cases the sections read 一、二、三、, never 一、三、四、.
+    sections = [Section(f"{drafting.NUMERALS[i]}、{drafting.HEADINGS[key]}", bodies[key])
+                for i, key in enumerate(present)]
     return Doc(
         issuer=issuer, doc_number=doc_number, title=title, addressee_line=addressee_line,
         intro=split_paragraphs(texts.get("intro", "")),
-        sections=[s for s in sections if s.paragraphs],
+        sections=sections,
         attachment_title=drafting.attachment_title(snapshot),
         issue_date_text=drafting.cn_date(issue_date) if issue_date else "",
         cc=cc.strip(),
@@ -116,6 +116,13 @@ def build(snapshot: dict, *, title: str, doc_number: str, issuer: str, addressee
         ],
         totals=snapshot["totals"],
     )
+
+
+def empty_sections(snapshot: dict, texts: dict) -> list[str]:
+    """The names of the sections that would be left out (nothing to print), e.g. ["典型案例"]."""
+    filled = {"s1": texts.get("s1", ""), "s2": drafting.cases_text(snapshot), "s3": texts.get("s3", ""),
+              "s4": texts.get("s4", "")}
+    return [drafting.HEADINGS[k] for k, text in filled.items() if not split_paragraphs(text)]
 
 
 def from_circular(circular) -> Doc:

@@ -11,7 +11,9 @@ from datetime import date, datetime
 from portal.circulars.snapshot import non_submitter_units, parse_dt
 
 SECTION_KEYS = ("intro", "s1", "s3", "s4")
-HEADINGS = {"s1": "一、办理情况", "s2": "二、典型案例", "s3": "三、存在问题", "s4": "四、下步要求"}
+# Section names; the printed number (一、二、…) follows the sections present, so none is skipped.
+HEADINGS = {"s1": "办理情况", "s2": "典型案例", "s3": "存在问题", "s4": "下步要求"}
+NUMERALS = "一二三四五六七八九十"
 DEFAULT_ADDRESSEES = "市12345便民服务平台各承办单位"
 DEFAULT_ISSUER = "安康市政务服务中心"
 DEFAULT_CC = "市委办公室、市人大常委会办公室、市政府办公室、市政协办公室，市纪委监委办公室。"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.clock import now
@@ -67,6 +67,9 @@ class Circular(db.Model):
     reads: Mapped[list["CircularRead"]] = relationship(
         back_populates="circular", cascade="all, delete-orphan", order_by="CircularRead.first_read_at"
     )
+    outputs: Mapped[list["CircularOutput"]] = relationship(
+        back_populates="circular", cascade="all, delete-orphan", order_by="CircularOutput.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -117,6 +120,27 @@ class CircularRead(db.Model):
         return cls.unit_id
 
 
+class CircularOutput(db.Model):
+    """A file of an issued circular (PDF, DOCX, XLSX), rendered once at 印发 and served ever after, so a
+    later release of the portal never changes an official document. Kept in the database: backed up
+    with it, and a PostgreSQL row of a few hundred KB is nothing."""
+
+    __tablename__ = "circular_output"
+    __table_args__ = (UniqueConstraint("circular_id", "fmt", name="uq_circular_output_fmt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circular_id: Mapped[int] = mapped_column(ForeignKey("circular.id", ondelete="CASCADE"), index=True)
+    fmt: Mapped[str] = mapped_column(String(8))  # pdf, docx, xlsx
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    # For the PDF: which faces it was set in (official or stand-in), as the page says.
+    fonts: Mapped[list | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    circular: Mapped[Circular] = relationship(back_populates="outputs")
+
+
 def _was_issued(circular: Circular | None) -> bool:
     """Whether the circular was issued before this flush (an issue() in this flush does not count)."""
     if circular is None:
@@ -132,12 +156,17 @@ def _refuse_changes_to_issued(session, _ctx, _instances):
     for obj in session.dirty:
         if isinstance(obj, Circular) and _was_issued(obj):
             state = inspect(obj)
-            keys = [a.key for a in state.mapper.column_attrs if a.key != "version"] + ["recipients"]
+            keys = [a.key for a in state.mapper.column_attrs if a.key != "version"] + ["recipients", "outputs"]
             if any(state.attrs[key].history.has_changes() for key in keys):
                 raise RuleViolation(LOCKED)
     for obj in session.deleted:
         if isinstance(obj, Circular) and _was_issued(obj):
             raise RuleViolation(LOCKED)
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, CircularOutput):
+            parent = obj.circular or (session.get(Circular, obj.circular_id) if obj.circular_id else None)
+            if _was_issued(parent):  # stored at 印发 (in the same flush), never replaced or removed
+                raise RuleViolation(LOCKED)
     for obj in [*session.new, *session.deleted]:
         if isinstance(obj, CircularRecipient):
             parent = obj.circular or (session.get(Circular, obj.circular_id) if obj.circular_id else None)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from portal.circulars import document
 
+FORMATS = ("pdf", "docx", "xlsx")
 MIMETYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -25,6 +26,17 @@ def render(doc: document.Doc, fmt: str) -> bytes:
 
 def render_circular(circular, fmt: str) -> bytes:
     return render(document.from_circular(circular), fmt)
+
+
+def stored(circular, fmt: str):
+    """The file stored when the circular was issued (None for a draft, or one issued before files were kept)."""
+    return next((o for o in circular.outputs if o.fmt == fmt), None)
+
+
+def content(circular, fmt: str) -> bytes:
+    """What a download serves: the stored bytes of an issued circular, a fresh rendering of a draft."""
+    kept = stored(circular, fmt)
+    return kept.content if kept is not None else render_circular(circular, fmt)
 
 
 def filename(circular, fmt: str) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, func, or_, select
 
 from portal.circulars.models import Circular, CircularRead, CircularRecipient, CircularStatus
 from portal.extensions import db
-from portal.orders.enums import OrderKind
+from portal.orders.enums import OrderKind, OrderState
 from portal.orders.models import WorkOrder
+from portal.orders.records import Supervision
 from portal.units.models import Unit
 from portal.web.errors import abort_zh
 from portal.web.scoping import scoped_select
@@ -75,3 +76,30 @@ def case_candidates(circular: Circular, q: str = "", limit: int = 30) -> list[Wo
     praise_first = case((WorkOrder.kind == OrderKind.PRAISE, 0), else_=1)
     stmt = stmt.order_by(praise_first, WorkOrder.accepted_at, WorkOrder.id).limit(limit)
     return list(db.session.scalars(stmt))
+
+
+PROPOSED_PRAISE, PROPOSED_COMPLAINTS = 5, 3
+
+
+def proposed_cases(circular: Circular, exclude: set[int]) -> list[dict]:
+    """Typical cases the draft proposes: praise orders of the period first (by acceptance), then the
+    complaints of the period closed by the circular's as-of time with the most 督办 (at least one)."""
+    start = datetime.combine(circular.period_start, time.min)
+    end = datetime.combine(circular.period_end + timedelta(days=1), time.min)
+    in_period = (WorkOrder.accepted_at >= start, WorkOrder.accepted_at < end)
+    praise = db.session.scalars(
+        select(WorkOrder).where(*in_period, WorkOrder.kind == OrderKind.PRAISE, WorkOrder.id.not_in(exclude))
+        .order_by(WorkOrder.accepted_at, WorkOrder.id).limit(PROPOSED_PRAISE)).all()
+    count = func.count(Supervision.id).label("n")
+    complaints = db.session.execute(
+        select(WorkOrder, count).join(Supervision, Supervision.order_id == WorkOrder.id)
+        .where(*in_period, WorkOrder.kind == OrderKind.COMPLAINT, WorkOrder.state == OrderState.CLOSED,
+               WorkOrder.closed_at <= circular.as_of, Supervision.created_at <= circular.as_of,
+               WorkOrder.id.not_in(exclude))
+        .group_by(WorkOrder.id).order_by(count.desc(), WorkOrder.accepted_at, WorkOrder.id)
+        .limit(PROPOSED_COMPLAINTS)).all()
+    out = [{"order_id": o.id, "number": o.number, "kind": o.kind.value, "title": o.title, "reason": "表扬"}
+           for o in praise]
+    out += [{"order_id": o.id, "number": o.number, "kind": o.kind.value, "title": o.title,
+             "reason": f"投诉已办结，督办{n}次"} for o, n in complaints]
+    return out

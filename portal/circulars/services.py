@@ -11,8 +11,11 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select
 
-from portal.circulars import drafting, snapshot as snap
-from portal.circulars.models import LOCKED, Circular, CircularRead, CircularRecipient, CircularStatus
+from hashlib import sha256
+
+from portal.circulars import document, drafting, fonts, outputs, queries, snapshot as snap
+from portal.circulars.models import (LOCKED, Circular, CircularOutput, CircularRead, CircularRecipient,
+                                     CircularStatus)
 from portal.clock import now
 from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
@@ -32,6 +35,12 @@ def ensure_draft(circular: Circular) -> None:
 def _check_version(circular: Circular, version: int | None) -> None:
     if version is not None and version != circular.version:
         raise Conflict("该通报已被他人修改，请刷新页面后重试。")
+
+
+def _propose(circular: Circular) -> None:
+    """Typical cases for staff to confirm or remove (not printed until confirmed): neither picked nor dismissed."""
+    taken = {c["order_id"] for c in circular.snapshot.get("cases", [])} | set(circular.snapshot.get("dismissed_cases", []))
+    circular.snapshot = {**circular.snapshot, "proposed_cases": queries.proposed_cases(circular, taken)}
 
 
 def _validate_period(start: date, end: date, as_of: datetime) -> None:
@@ -62,6 +71,7 @@ def draft(start: date, end: date, as_of: datetime, actor) -> Circular:
         cc=drafting.DEFAULT_CC, created_by_id=actor.id if actor else None,
     )
     _apply_drafts(circular)
+    _propose(circular)
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.display_order, Unit.id))
     circular.recipients = [CircularRecipient(unit_id=u.id) for u in units]
     db.session.add(circular)
@@ -78,8 +88,10 @@ def refresh(circular: Circular, actor, *, as_of: datetime | None = None, redraft
     _validate_period(circular.period_start, circular.period_end, as_of)
     fresh = snap.build(circular.period_start, circular.period_end, as_of)
     fresh["cases"] = list(circular.snapshot.get("cases", []))
+    fresh["dismissed_cases"] = list(circular.snapshot.get("dismissed_cases", []))
     circular.as_of, circular.snapshot = as_of, fresh
     _apply_drafts(circular, redraft=redraft)
+    _propose(circular)
     circular.updated_at = now()
     db.session.flush()
     return circular
@@ -153,7 +165,19 @@ def add_case(circular: Circular, actor, order_id: int) -> Circular:
         "order_id": order.id, "number": order.number, "kind": order.kind.value, "title": order.title,
         "accepted_at": order.accepted_at.strftime(snap.DT_FORMAT), "text": drafting.default_case_text(order),
     })
-    circular.snapshot = {**circular.snapshot, "cases": cases}
+    proposed = [p for p in circular.snapshot.get("proposed_cases", []) if p["order_id"] != order.id]
+    circular.snapshot = {**circular.snapshot, "cases": cases, "proposed_cases": proposed}
+    circular.updated_at = now()
+    db.session.flush()
+    return circular
+
+
+def dismiss_case(circular: Circular, actor, order_id: int) -> Circular:
+    """Remove a proposed typical case: it is not proposed again for this circular, even after a refresh."""
+    ensure_draft(circular)
+    proposed = [p for p in circular.snapshot.get("proposed_cases", []) if p["order_id"] != order_id]
+    dismissed = sorted(set(circular.snapshot.get("dismissed_cases", [])) | {order_id})
+    circular.snapshot = {**circular.snapshot, "proposed_cases": proposed, "dismissed_cases": dismissed}
     circular.updated_at = now()
     db.session.flush()
     return circular
@@ -181,6 +205,14 @@ def issue(circular: Circular, actor, *, version: int | None = None) -> Circular:
     actor_id, at = (actor.id if actor else None), now()
     circular.issued_at, circular.issued_by_id = at, actor_id
     circular.issue_date = circular.issue_date or at.date()
+    # The files are rendered once, now, from exactly what is locked; downloads serve these bytes for ever.
+    doc = document.from_circular(circular)
+    used = fonts.report()
+    circular.outputs = [
+        CircularOutput(fmt=fmt, content=body, sha256=sha256(body).hexdigest(), size=len(body),
+                       fonts=used if fmt == "pdf" else None, created_at=at)
+        for fmt, body in ((fmt, outputs.render(doc, fmt)) for fmt in outputs.FORMATS)
+    ]
     circular.status = CircularStatus.ISSUED
     db.session.flush()
     return circular

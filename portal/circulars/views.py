@@ -73,6 +73,12 @@ def _workspace(circular: Circular, form: EditForm | None = None, status: int = 2
     return render_template("circulars/edit.html", **ctx), status
 
 
+def _font_report(circular: Circular) -> list[dict]:
+    """The faces of the stored PDF of an issued circular; the faces a PDF would use now otherwise."""
+    kept = outputs.stored(circular, "pdf")
+    return kept.fonts if kept is not None and kept.fonts else fonts.report()
+
+
 def _edited(circular: Circular) -> set[str]:
     texts, drafted = circular.texts or {}, circular.drafted or {}
     return {k for k in SECTION_KEYS if texts.get(k) != drafted.get(k)}
@@ -86,7 +92,7 @@ def show(circular_id: int):
         return render_template(
             "circulars/show.html", circular=circular, doc=document.from_circular(circular),
             receipts=None if current_user.is_unit_user else queries.receipts(circular),
-            font_report=fonts.report(),
+            font_report=_font_report(circular), stored={fmt: outputs.stored(circular, fmt) for fmt in outputs.FORMATS},
         )
     return _workspace(circular)
 
@@ -198,10 +204,28 @@ def remove_case(circular_id: int, order_id: int):
     return _after_change(circular)
 
 
+@bp.post("/<int:circular_id>/cases/<int:order_id>/dismiss")
+@roles(*CENTRE)
+def dismiss_case(circular_id: int, order_id: int):
+    """Remove a proposed typical case (it is not proposed again)."""
+    circular = queries.get_draft_or_404(circular_id)
+    services.dismiss_case(circular, current_user, order_id)
+    db.session.commit()
+    return _after_change(circular)
+
+
 @bp.post("/<int:circular_id>/issue")
 @roles(*CENTRE)
 def issue(circular_id: int):
     circular = queries.get_draft_or_404(circular_id)
+    services.ensure_draft(circular)
+    empty = document.empty_sections(circular.snapshot, circular.texts or {})
+    if empty and request.form.get("confirm_empty") != "1":
+        # A section left empty is left out (the others are renumbered): 印发 asks once more.
+        ctx = {"circular": circular, "empty": empty}
+        if wants_fragment():
+            return render_template("circulars/_issue_confirm.html", **ctx)
+        return render_template("circulars/issue_confirm.html", **ctx)
     services.issue(circular, current_user, version=parse_version(request.form.get("version")))
     db.session.commit()
     return redirect_after_post(url_for("circulars.show", circular_id=circular.id))
@@ -223,7 +247,7 @@ def _after_change(circular: Circular):
 
 
 def _download(circular: Circular, fmt: str) -> Response:
-    body = outputs.render_circular(circular, fmt)
+    body = outputs.content(circular, fmt)
     resp = Response(body, mimetype=outputs.MIMETYPES[fmt])
     resp.headers["Content-Disposition"] = _attachment(outputs.filename(circular, fmt))
     return resp

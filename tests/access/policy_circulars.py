@@ -18,6 +18,7 @@ POLICY = {
     "circulars.cases": CENTRE,
     "circulars.add_case": CENTRE,
     "circulars.remove_case": CENTRE,
+    "circulars.dismiss_case": CENTRE,
     "circulars.issue": CENTRE,
     "circulars.delete": CENTRE,
     "circulars.docx": CENTRE,

@@ -33,9 +33,20 @@ def test_draft_edit_preview_download_issue_and_read(login, page, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
     assert info.value.suggested_filename.endswith(".pdf")
 
+    # Issuing without typical cases warns first; staff go back and confirm a proposed case.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="印发").click()
+    expect(page.get_by_test_id("empty-sections")).to_contain_text("典型案例")
+    page.get_by_role("link", name="返回编辑").click()
+    proposed = page.get_by_test_id("proposed-case").first
+    expect(proposed).to_contain_text("表扬")
+    proposed.get_by_role("button", name="确认选用").click()
+    expect(page.get_by_test_id("case")).to_have_count(1)
+
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="印发").click()
     expect(page.get_by_text("已印发").first).to_be_visible()
+    expect(page.get_by_test_id("stored-outputs")).to_contain_text("PDF SHA-256")
     issued_url = page.url
     expect(page.get_by_test_id("receipts")).to_contain_text("恒口示范区")
     page.get_by_role("button", name="退出").click()
