@@ -374,7 +374,9 @@ def story(layout: Layout, doc: Doc) -> list[Flowable]:
     for para in doc.intro:
         out += _paragraph(layout, _para_runs(para))
     for section in doc.sections:
-        out += _paragraph(layout, [Run("hei", section.heading)])
+        heading = _paragraph(layout, [Run("hei", section.heading)])
+        heading[-1].keepWithNext = True  # a heading never ends a page
+        out += heading
         for para in section.paragraphs:
             out += _paragraph(layout, _para_runs(para))
     out.append(blank)

@@ -74,6 +74,16 @@ def test_docx_attachment_table_fits_the_text_block_with_unit_names_on_one_line(d
     assert [w.text for w in cells].count("100%") == sum(1 for r in SEED_TABLE if r[-1] == "100%")
 
 
+def test_docx_issuing_mark_and_balanced_title(docx_pages):
+    first = words(docx_pages)[0]
+    assert first[0].text == "安康市政务服务中心" and first[0].y0 == pytest.approx(TOP + 35, abs=1.5)
+    lines = {}
+    for w in first:
+        if w.y0 > first[0].y1 and (w.y1 - w.y0) > 9:  # the 22 pt title lines (16 pt text is 7.3 mm tall here)
+            lines.setdefault(round(w.y0), []).append(w.text)
+    assert ["".join(t) for t in lines.values()][:2] == ["关于12345便民服务平台", "8月份工单办理情况的通报"]
+
+
 def test_docx_page_numbers_right_on_odd_left_on_even(docx_pages):
     em = 14 * 25.4 / 72
     for number, page in enumerate(words(docx_pages), start=1):
