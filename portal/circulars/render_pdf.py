@@ -69,9 +69,16 @@ class Layout:
 
     def __init__(self, names: dict[str, str]):
         self.names = names
+        self._widths: dict[tuple[str, str], float] = {}  # (role, token) -> width at 1 pt
+
+    def _unit_width(self, role: str, text: str) -> float:
+        key = (role, text)
+        if key not in self._widths:
+            self._widths[key] = pdfmetrics.stringWidth(text, self.names[role], 1.0)
+        return self._widths[key]
 
     def width(self, runs, size: float, track: float = 0.0) -> float:
-        return sum(pdfmetrics.stringWidth(r.text, self.names[r.role], size) + track * len(r.text) for r in runs)
+        return sum(self._unit_width(r.role, r.text) * size + track * len(r.text) for r in runs)
 
     def ascent(self, role: str) -> float:
         return pdfmetrics.getFont(self.names[role]).face.ascent / 1000
