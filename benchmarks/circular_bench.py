@@ -10,26 +10,21 @@ from __future__ import annotations
 import io
 import os
 import platform
-import statistics
 import sys
-import time
 from datetime import date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import portal_bench  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 RUNS = 5
 
 
 def timed(fn, runs: int = RUNS) -> float:
-    fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    fn()  # warm-up: fonts load once per process
+    return portal_bench.timed(fn, runs)
 
 
 def snapshot(units: int) -> dict:

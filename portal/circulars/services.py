@@ -165,28 +165,29 @@ def add_case(circular: Circular, actor, order_id: int) -> Circular:
         "order_id": order.id, "number": order.number, "kind": order.kind.value, "title": order.title,
         "accepted_at": order.accepted_at.strftime(snap.DT_FORMAT), "text": drafting.default_case_text(order),
     })
-    proposed = [p for p in circular.snapshot.get("proposed_cases", []) if p["order_id"] != order.id]
-    circular.snapshot = {**circular.snapshot, "cases": cases, "proposed_cases": proposed}
-    circular.updated_at = now()
-    db.session.flush()
-    return circular
+    return _save_cases(circular, cases=cases, proposed_cases=_without(circular, "proposed_cases", order.id))
 
 
 def dismiss_case(circular: Circular, actor, order_id: int) -> Circular:
     """Remove a proposed typical case: it is not proposed again for this circular, even after a refresh."""
     ensure_draft(circular)
-    proposed = [p for p in circular.snapshot.get("proposed_cases", []) if p["order_id"] != order_id]
     dismissed = sorted(set(circular.snapshot.get("dismissed_cases", [])) | {order_id})
-    circular.snapshot = {**circular.snapshot, "proposed_cases": proposed, "dismissed_cases": dismissed}
-    circular.updated_at = now()
-    db.session.flush()
-    return circular
+    return _save_cases(circular, proposed_cases=_without(circular, "proposed_cases", order_id),
+                       dismissed_cases=dismissed)
 
 
 def remove_case(circular: Circular, actor, order_id: int) -> Circular:
     ensure_draft(circular)
-    cases = [c for c in circular.snapshot.get("cases", []) if c["order_id"] != order_id]
-    circular.snapshot = {**circular.snapshot, "cases": cases}
+    return _save_cases(circular, cases=_without(circular, "cases", order_id))
+
+
+def _without(circular: Circular, key: str, order_id: int) -> list:
+    return [c for c in circular.snapshot.get(key, []) if c["order_id"] != order_id]
+
+
+def _save_cases(circular: Circular, **lists) -> Circular:
+    """Replace lists of the snapshot (a new dict, so the JSON column sees the change) and flush."""
+    circular.snapshot = {**circular.snapshot, **lists}
     circular.updated_at = now()
     db.session.flush()
     return circular

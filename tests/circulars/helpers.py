@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from portal.auth.roles import Role
 from portal.calls.models import CallOutcome
+from portal.circulars import services
+from portal.extensions import db
 from portal.orders.enums import OrderKind
 from tests.factories import UnitFactory, UserFactory
 from tests.knowledge.factories import campaign
 from tests.stats.factories import CallFactory, OrderFactory, TagFactory, closed
 
 AS_OF = datetime(2018, 9, 29, 9, 0)
+AUG = (date(2018, 8, 1), date(2018, 8, 31))
 
 
 @dataclass
@@ -37,3 +40,10 @@ def august() -> World:
     campaign(datetime(2018, 8, 25, 23, 59, 59), units=[b], title="知识库信息报送")
     staff = UserFactory(role=Role.CENTRE_STAFF, unit=None)
     return World(a, b, praise, overdue, staff)
+
+
+def august_draft(world):
+    """The August draft of the world, committed."""
+    c = services.draft(*AUG, AS_OF, world.staff)
+    db.session.commit()
+    return c

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from docx import Document
@@ -17,17 +17,10 @@ from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders.enums import OrderKind
 from portal.orders.records import Supervision
-from tests.circulars.helpers import AS_OF, august
+from tests.circulars.helpers import august, august_draft
 from tests.stats.factories import closed
 
 HX = {"HX-Request": "true"}
-AUG = (date(2018, 8, 1), date(2018, 8, 31))
-
-
-def _draft(world) -> Circular:
-    c = services.draft(*AUG, AS_OF, world.staff)
-    db.session.commit()
-    return c
 
 
 def _supervise(order, times: int, at=datetime(2018, 8, 15, 10)):
@@ -38,7 +31,7 @@ def _supervise(order, times: int, at=datetime(2018, 8, 15, 10)):
 
 def test_sections_are_numbered_as_present_without_typical_cases(app):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     doc = document.from_circular(c)
     assert [s.heading for s in doc.sections] == ["一、办理情况", "二、存在问题", "三、下步要求"]
     services.add_case(c, world.staff, world.praise.id)
@@ -48,7 +41,7 @@ def test_sections_are_numbered_as_present_without_typical_cases(app):
 
 def test_the_pdf_and_docx_print_the_numbers_without_a_gap(app):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     pdf = outputs.render_circular(c, "pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
     assert "二、存在问题" in text and "三、下步要求" in text and "四、" not in text
@@ -58,7 +51,7 @@ def test_the_pdf_and_docx_print_the_numbers_without_a_gap(app):
 
 def test_issue_warns_about_an_empty_section_and_changes_nothing_until_confirmed(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     version = c.version
     login_as(Role.CENTRE_STAFF)
     resp = client.post(f"/circulars/{c.id}/issue", data={"version": version}, headers=HX)
@@ -77,7 +70,7 @@ def test_issue_warns_about_an_empty_section_and_changes_nothing_until_confirmed(
 
 def test_issue_with_every_section_filled_needs_no_confirmation(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     services.add_case(c, world.staff, world.praise.id)
     db.session.commit()
     login_as(Role.CENTRE_STAFF)
@@ -96,7 +89,7 @@ def test_draft_proposes_praise_first_then_closed_complaints_with_most_supervisio
     _supervise(one, 1)
     _supervise(three, 3)
     _supervise(world.overdue, 5)  # open at the as-of time: not proposed
-    c = _draft(world)
+    c = august_draft(world)
     proposed = c.snapshot["proposed_cases"]
     assert [p["number"] for p in proposed] == ["2018080801", "2018081601", "2018081501"]
     assert [p["reason"] for p in proposed] == ["表扬", "投诉已办结，督办3次", "投诉已办结，督办1次"]
@@ -118,7 +111,7 @@ def test_draft_proposes_praise_first_then_closed_complaints_with_most_supervisio
 
 def test_issue_stores_each_file_once_with_its_sha256(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     services.add_case(c, world.staff, world.praise.id)
     services.issue(c, world.staff)
     db.session.commit()
@@ -135,7 +128,7 @@ def test_issue_stores_each_file_once_with_its_sha256(client, login_as):
 
 def test_every_later_download_serves_the_stored_bytes(client, login_as, monkeypatch):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     services.add_case(c, world.staff, world.praise.id)
     services.issue(c, world.staff)
     db.session.commit()
@@ -153,7 +146,7 @@ def test_every_later_download_serves_the_stored_bytes(client, login_as, monkeypa
 
 def test_a_draft_download_is_rendered_fresh(client, login_as, monkeypatch):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     monkeypatch.setattr(outputs, "render", lambda doc, fmt: b"fresh " + fmt.encode())
     login_as(Role.CENTRE_STAFF)
     assert client.get(f"/circulars/{c.id}/docx").data == b"fresh docx"
@@ -161,7 +154,7 @@ def test_a_draft_download_is_rendered_fresh(client, login_as, monkeypatch):
 
 def test_stored_files_of_an_issued_circular_cannot_be_replaced_or_removed(app):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     services.add_case(c, world.staff, world.praise.id)
     services.issue(c, world.staff)
     db.session.commit()

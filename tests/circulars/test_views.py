@@ -1,25 +1,16 @@
 """The centre drafts, edits, previews, issues and downloads; a unit sees only what is addressed to it."""
 from __future__ import annotations
 
-from datetime import date
-
 from portal.auth.roles import Role
 from portal.circulars import services
 from portal.circulars.models import Circular, CircularRead, CircularStatus
 from portal.clock import now
 from portal.extensions import db
 from portal.stats.period import Period
-from tests.circulars.helpers import AS_OF, august
+from tests.circulars.helpers import AS_OF, AUG, august, august_draft
 from tests.factories import UnitFactory
 
 HX = {"HX-Request": "true"}
-AUG = (date(2018, 8, 1), date(2018, 8, 31))
-
-
-def _draft(world) -> Circular:
-    c = services.draft(*AUG, AS_OF, world.staff)
-    db.session.commit()
-    return c
 
 
 def _edit_data(c: Circular, **over) -> dict:
@@ -57,7 +48,7 @@ def test_bad_period_is_refused_in_chinese_and_keeps_the_input(client, login_as):
 
 def test_edit_preview_and_save(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     login_as(Role.CENTRE_STAFF)
     preview = client.post(f"/circulars/{c.id}/preview", data=_edit_data(c, s3="1.预览中的问题。"), headers=HX)
     assert "1.预览中的问题。" in preview.get_data(as_text=True)
@@ -74,7 +65,7 @@ def test_edit_preview_and_save(client, login_as):
 
 def test_edit_with_errors_answers_422_and_keeps_the_text(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     login_as(Role.CENTRE_STAFF)
     resp = client.post(f"/circulars/{c.id}/edit", data=_edit_data(c, title="", s3="我写的字", units=[]), headers=HX)
     assert resp.status_code == 422
@@ -84,7 +75,7 @@ def test_edit_with_errors_answers_422_and_keeps_the_text(client, login_as):
 
 def test_stale_edit_is_a_conflict(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     login_as(Role.CENTRE_STAFF)
     resp = client.post(f"/circulars/{c.id}/edit", data=_edit_data(c, version=c.version - 1), headers=HX)
     assert resp.status_code == 409
@@ -92,7 +83,7 @@ def test_stale_edit_is_a_conflict(client, login_as):
 
 def test_pick_a_case_refresh_issue_and_downloads(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     login_as(Role.CENTRE_STAFF)
     cases = client.get(f"/circulars/{c.id}/cases", headers=HX).get_data(as_text=True)
     items = cases.split('data-testid="candidate"')[1:]
@@ -116,7 +107,7 @@ def test_pick_a_case_refresh_issue_and_downloads(client, login_as):
 
 def test_unit_sees_only_issued_circulars_addressed_to_it(client, login_as):
     world = august()
-    mine = _draft(world)
+    mine = august_draft(world)
     services.issue(mine, world.staff)
     other = services.draft(*AUG, AS_OF, world.staff)
     services.set_recipients(other, [world.b.id])
@@ -139,7 +130,7 @@ def test_unit_sees_only_issued_circulars_addressed_to_it(client, login_as):
 
 def test_read_receipts(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     services.issue(c, world.staff)
     db.session.commit()
     cid = c.id
@@ -161,7 +152,7 @@ def test_read_receipts(client, login_as):
 
 def test_unit_of_another_circular_cannot_mark_it_read(client, login_as):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     services.issue(c, world.staff)
     db.session.commit()
     login_as(Role.LIAISON, unit=UnitFactory())  # created after the draft: not addressed
@@ -171,7 +162,7 @@ def test_unit_of_another_circular_cannot_mark_it_read(client, login_as):
 def test_the_page_says_which_pdf_fonts_are_official_and_which_are_stand_ins(client, login_as, app, tmp_path,
                                                                             monkeypatch):
     world = august()
-    c = _draft(world)
+    c = august_draft(world)
     login_as(Role.CENTRE_STAFF)
     page = client.get(f"/circulars/{c.id}").get_data(as_text=True)
     assert "正文：仿宋_GB2312 未安装，使用替代字体 AR PL UMing" in page
