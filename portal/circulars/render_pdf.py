@@ -163,7 +163,6 @@ def _best_split(widths, cost_at, k, target):
     prefix = [0.0]
     for w in widths:
         prefix.append(prefix[-1] + w)
-    inf = float("inf")
     best = {(0, 0): (0.0, [])}
     for lines in range(1, k + 1):
         for end in range(1, n + 1):
@@ -178,7 +177,7 @@ def _best_split(widths, cost_at, k, target):
             if options:
                 best[(lines, end)] = min(options, key=lambda o: o[0])
     result = best.get((k, n))
-    return None if result is None or result[0] == inf else result[1]
+    return None if result is None else result[1]
 
 
 class TextLine(Flowable):
