@@ -68,3 +68,12 @@ def fonts_of_text(path: Path) -> list[tuple[str, str]]:
 def page_content(path: Path, index: int) -> str:
     page = PdfReader(str(path)).pages[index]
     return page.get_contents().get_data().decode("latin-1")
+
+
+def pdf_fonts(path) -> list[dict]:
+    """Parse `pdffonts`: one dict per font with its name, type and whether it is embedded."""
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+    header, rule = out[0], out[1]
+    cols = [m.span() for m in re.finditer(r"-+", rule)]
+    names = [header[a:b].strip() for a, b in cols]
+    return [dict(zip(names, (line[a:b].strip() for a, b in cols))) for line in out[2:]]

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from portal.circulars import drafting, outputs
 from portal.circulars.document import build
+from tests.circulars.pdf_measure import pdf_fonts
 from tests.circulars.seed_table import SEED_TABLE, SEED_TOTAL
 from tests.circulars.snapshots import SEED_NON_SUBMITTERS, seed_snapshot
 
@@ -38,15 +39,6 @@ def pdf_file(seed_doc, tmp_path_factory, app):
 
 def pdf_text(path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def pdf_fonts(path) -> list[dict]:
-    """Parse `pdffonts`: one dict per font with its name, type and whether it is embedded."""
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
-    header, rule = out[0], out[1]
-    cols = [m.span() for m in re.finditer(r"-+", rule)]
-    names = [header[a:b].strip() for a, b in cols]
-    return [dict(zip(names, (line[a:b].strip() for a, b in cols))) for line in out[2:]]
 
 
 def test_pdf_embeds_every_font_and_is_a4(pdf_file):

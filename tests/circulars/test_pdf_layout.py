@@ -12,7 +12,13 @@ from pypdf import PdfReader
 from portal.circulars import drafting, fonts, outputs
 from portal.circulars.document import build
 from portal.circulars.render_pdf import Layout
-from tests.circulars.pdf_measure import fonts_of_text, lines, page_content, words
+from tests.circulars.pdf_measure import (
+    fonts_of_text,
+    lines,
+    page_content,
+    pdf_fonts,
+    words,
+)
 from tests.circulars.snapshots import seed_snapshot
 
 TOL = 0.3  # mm
@@ -186,3 +192,4 @@ def test_official_fonts_are_used_when_installed(app, tmp_path, monkeypatch):
     path.write_bytes(data)
     body = next(font for font, text in fonts_of_text(path) if text.startswith("8月，共接听"))
     assert "WenQuanYiZenHei" in body
+    assert all(f["emb"] == "yes" for f in pdf_fonts(path))  # the installed face is embedded too
