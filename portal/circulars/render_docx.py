@@ -27,6 +27,7 @@ TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEI_FONT = "黑体"
 KAI_FONT = "楷体_GB2312"
+FOLIO_FONT = "宋体"  # 7.5: 4号半角宋体阿拉伯数字
 RED = RGBColor(0xFF, 0x00, 0x00)
 LINE_TW = 579  # twips: 22 lines fit the 225 mm (12,756 twips) text block
 LINE = Pt(LINE_TW / 20)
@@ -89,7 +90,7 @@ def _body(document, para: Para) -> None:
 
 def _field(paragraph, code: str) -> None:
     run = paragraph.add_run()
-    _font(run, BODY_FONT, 14)
+    _font(run, FOLIO_FONT, 14)
     for tag, text in (("begin", None), (None, code), ("end", None)):
         if tag:
             el = OxmlElement("w:fldChar")
@@ -112,9 +113,9 @@ def _folio(footer, right: bool) -> None:
         fmt.right_indent = Pt(14)
     else:
         fmt.left_indent = Pt(14)
-    _font(p.add_run("— "), BODY_FONT, 14)
+    _font(p.add_run("— "), FOLIO_FONT, 14)
     _field(p, "PAGE")
-    _font(p.add_run(" —"), BODY_FONT, 14)
+    _font(p.add_run(" —"), FOLIO_FONT, 14)
 
 
 def _rule(paragraph, side: str, size_eighths: int, color: str = "000000", space: int = 0) -> None:

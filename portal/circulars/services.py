@@ -7,11 +7,10 @@ depends on (the new deadline) changes. An edited section is kept unless re-draft
 from __future__ import annotations
 
 from datetime import date, datetime
+from hashlib import sha256
 
 from flask import current_app
 from sqlalchemy import select
-
-from hashlib import sha256
 
 from portal.circulars import document, drafting, fonts, outputs, queries, snapshot as snap
 from portal.circulars.models import (LOCKED, Circular, CircularOutput, CircularRead, CircularRecipient,
@@ -39,7 +38,8 @@ def _check_version(circular: Circular, version: int | None) -> None:
 
 def _propose(circular: Circular) -> None:
     """Typical cases for staff to confirm or remove (not printed until confirmed): neither picked nor dismissed."""
-    taken = {c["order_id"] for c in circular.snapshot.get("cases", [])} | set(circular.snapshot.get("dismissed_cases", []))
+    snapshot = circular.snapshot
+    taken = {c["order_id"] for c in snapshot.get("cases", [])} | set(snapshot.get("dismissed_cases", []))
     circular.snapshot = {**circular.snapshot, "proposed_cases": queries.proposed_cases(circular, taken)}
 
 

@@ -92,7 +92,8 @@ def show(circular_id: int):
         return render_template(
             "circulars/show.html", circular=circular, doc=document.from_circular(circular),
             receipts=None if current_user.is_unit_user else queries.receipts(circular),
-            font_report=_font_report(circular), stored={fmt: outputs.stored(circular, fmt) for fmt in outputs.FORMATS},
+            font_report=_font_report(circular),
+            stored={fmt: outputs.stored(circular, fmt) for fmt in outputs.FORMATS},
         )
     return _workspace(circular)
 
