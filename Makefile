@@ -10,7 +10,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
 TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium libreoffice-writer-nogui libreoffice-calc-nogui
 
-.PHONY: run test venv debs-run debs-test migrate demo serve clean bench schema
+.PHONY: run test venv debs-run debs-test migrate demo serve clean bench migration
 
 run: venv debs-run migrate demo serve
 
@@ -44,10 +44,13 @@ demo: venv
 serve:
 	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
-# Until the first release the schema is one initial migration, regenerated from the models.
-schema: venv
-	rm -f migrations/versions/*.py
-	tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db migrate -m "initial schema"; rm -rf $$tmp
+# Migrations are append-only (215b39df4673 is the frozen baseline sites run): after a model change,
+# `make migration m="what changed"` autogenerates a NEW revision on top of head from a scratch database
+# upgraded to head. Read it, add data migrations and SQLite batch mode where needed, then commit it.
+migration: venv
+	@test -n "$(m)" || { echo 'usage: make migration m="what changed"'; exit 2; }
+	tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db upgrade && \
+	DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db migrate -m "$(m)"; rc=$$?; rm -rf $$tmp; exit $$rc
 
 bench: venv
 	$(PY) -m benchmarks.run

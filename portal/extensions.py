@@ -22,8 +22,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# Search structures made by migrations but kept out of the models (SQLite FTS5 and its shadow
+# tables, the PostgreSQL trigram index): autogenerate must neither drop nor recreate them.
+OUTSIDE_MODELS = ("kb_search_fts", "ix_kb_search_doc_trgm")
+
+
+def include_name(name: str | None, type_: str, _parent_names) -> bool:
+    """Tell Alembic's autogenerate which reflected objects belong to the models."""
+    return not (name and name.startswith(OUTSIDE_MODELS))
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+migrate = Migrate(render_as_batch=True, compare_type=True, include_name=include_name)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

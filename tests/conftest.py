@@ -1,8 +1,8 @@
 """Shared fixtures (flaskr style): app, client, runner, login_as, factories.
 
 The database is SQLite in a temporary file, or PostgreSQL when TEST_DATABASE_URL is set
-(`make test` runs the suite on both). Tables are created once per session and emptied
-after each test. Each test runs inside one pushed app context that the test client's
+(`make test` runs the suite on both). The schema is built once per session by the migrations
+(as on a real site, search structures included) and the tables are emptied after each test. Each test runs inside one pushed app context that the test client's
 requests reuse, so the test and its requests share one session.
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 
 import pytest
 from flask import g, request_started
+from flask_migrate import upgrade
 from sqlalchemy import text
 
 from portal import create_app
@@ -43,13 +44,22 @@ def app(tmp_path_factory):
     })
     request_started.connect(_forget_request_state, app)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        _drop_everything()
+        upgrade(revision="heads")
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
+        _drop_everything()
         db.engine.dispose()
+
+
+def _drop_everything() -> None:
+    """Drop the models' tables and what only the migrations make (a PostgreSQL test database is reused)."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TABLE IF EXISTS kb_search_fts")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    db.drop_all()
 
 
 def _empty_all_tables() -> None:

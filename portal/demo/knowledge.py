@@ -80,7 +80,6 @@ def load_knowledge() -> str:
     units = list(db.session.scalars(select(Unit).order_by(Unit.display_order)))
     reviewer = db.session.scalar(select(User).where(User.role == Role.CENTRE_STAFF).order_by(User.id))
     liaisons = {u.unit_id: u for u in db.session.scalars(select(User).where(User.role == Role.LIAISON).order_by(User.id.desc()))}
-    search.ensure_fts()
     today = now().date()
     entries = published = 0
     for unit in submitting_units(units):

@@ -146,7 +146,7 @@ class KBSearchDoc(db.Model):
     """The live (published, not retired) text of each entry, one row per entry, for search.
 
     Written only by portal.knowledge.search.index_entry(). On SQLite an FTS5 trigram table
-    (kb_search_fts, created in code, outside the metadata) mirrors it through triggers.
+    (kb_search_fts, made by a migration, outside the metadata) mirrors it through triggers.
     """
 
     __tablename__ = "kb_search_doc"

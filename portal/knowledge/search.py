@@ -1,10 +1,10 @@
 """Search of published entries for operators: Chinese substrings and keywords, ranked and highlighted.
 
-One row per live entry in kb_search_doc (a normal table, in the models and the migration). On SQLite
-an FTS5 table with the trigram tokenizer mirrors it (external content, kept in sync by triggers); it
-is created in code by ensure_fts() because `make schema` only sees the models (docs/decisions.md).
-Queries of 3+ characters use it; 1–2 character terms (which trigram cannot match) use LIKE on the
-base table. PostgreSQL uses ILIKE on the base table for every term; no virtual table is needed.
+One row per live entry in kb_search_doc (a normal table, in the models). On SQLite an FTS5 table with
+the trigram tokenizer mirrors it (external content, kept in sync by triggers, made by migration
+1c80af76bc3c, outside the metadata). Queries of 3+ characters use it; 1–2 character terms (which
+trigram cannot match) use LIKE on the base table. PostgreSQL matches every term with ILIKE on one
+expression of the base table that a pg_trgm GIN index (same migration) serves for 3+ characters.
 """
 from __future__ import annotations
 
@@ -13,29 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup, escape
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import delete, literal_column, or_, select, text
 
 from portal.extensions import db
 from portal.knowledge import segment
 from portal.knowledge.models import KBSearchDoc
 
 FTS = "kb_search_fts"
-_FTS_DDL = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(title, keywords, body, "
-    "content='kb_search_doc', content_rowid='entry_id', tokenize='trigram')",
-    f"""CREATE TRIGGER IF NOT EXISTS kb_search_doc_ai AFTER INSERT ON kb_search_doc BEGIN
-      INSERT INTO {FTS}(rowid, title, keywords, body) VALUES (new.entry_id, new.title, new.keywords, new.body);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS kb_search_doc_ad AFTER DELETE ON kb_search_doc BEGIN
-      INSERT INTO {FTS}({FTS}, rowid, title, keywords, body)
-      VALUES ('delete', old.entry_id, old.title, old.keywords, old.body);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS kb_search_doc_au AFTER UPDATE ON kb_search_doc BEGIN
-      INSERT INTO {FTS}({FTS}, rowid, title, keywords, body)
-      VALUES ('delete', old.entry_id, old.title, old.keywords, old.body);
-      INSERT INTO {FTS}(rowid, title, keywords, body) VALUES (new.entry_id, new.title, new.keywords, new.body);
-    END""",
-]
+# Served by the pg_trgm GIN index ix_kb_search_doc_trgm (migration 1c80af76bc3c): the text must stay
+# identical to the indexed expression, with the separators as literals (not bound parameters).
+PG_HAYSTACK = "(kb_search_doc.title || ' ' || kb_search_doc.keywords || ' ' || kb_search_doc.body)"
 MAX_QUERY = 100
 MAX_CANDIDATES = 500
 
@@ -44,22 +31,8 @@ def _is_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def fts_exists() -> bool:
-    return bool(db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = :n"), {"n": FTS}))
-
-
-def ensure_fts() -> None:
-    """Create the FTS table and its triggers when missing (SQLite only), filled from kb_search_doc."""
-    if not _is_sqlite() or fts_exists():
-        return
-    for ddl in _FTS_DDL:
-        db.session.execute(text(ddl))
-    db.session.execute(text(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')"))
-
-
 def index_entry(entry) -> None:
     """Put the entry's live version in the search table, or take it out when it is not live."""
-    ensure_fts()
     db.session.execute(delete(KBSearchDoc).where(KBSearchDoc.entry_id == entry.id))
     if entry.is_live:
         version = entry.published_version
@@ -101,23 +74,26 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _candidate_ids(query: Query) -> list[int]:
+def candidate_statement(query: Query):
+    """The SELECT of candidate entry ids, newest first (the tests EXPLAIN it)."""
     conditions = []
+    sqlite = _is_sqlite()
     long_terms = [t for t in query.terms if len(t) >= 3]
-    use_fts = _is_sqlite() and long_terms and fts_exists()
     for term in query.terms:
-        if use_fts and len(term) >= 3:
+        if sqlite and len(term) >= 3:
             continue
-        conditions.extend(col.icontains(term, autoescape=True)
-                          for col in (KBSearchDoc.title, KBSearchDoc.keywords, KBSearchDoc.body))
-    if use_fts:
+        if sqlite:
+            conditions.extend(col.icontains(term, autoescape=True)
+                              for col in (KBSearchDoc.title, KBSearchDoc.keywords, KBSearchDoc.body))
+        else:
+            conditions.append(literal_column(PG_HAYSTACK).icontains(term, autoescape=True))
+    if sqlite and long_terms:
         match = " OR ".join(_fts_phrase(t) for t in long_terms)
         conditions.append(KBSearchDoc.entry_id.in_(
             select(text("rowid")).select_from(text(FTS))
             .where(text(f"{FTS} MATCH :match").bindparams(match=match))))
-    stmt = (select(KBSearchDoc.entry_id).where(or_(*conditions))
+    return (select(KBSearchDoc.entry_id).where(or_(*conditions))
             .order_by(KBSearchDoc.published_at.desc()).limit(MAX_CANDIDATES))
-    return list(db.session.scalars(stmt))
 
 
 def _contains(haystack: str, needle: str) -> bool:
@@ -153,7 +129,7 @@ def search(raw: str, limit: int = 20) -> tuple[Query, list[Hit]]:
     query = parse_query(raw)
     if not query.terms:
         return query, []
-    ids = _candidate_ids(query)
+    ids = list(db.session.scalars(candidate_statement(query)))
     if not ids:
         return query, []
     docs = list(db.session.scalars(select(KBSearchDoc).where(KBSearchDoc.entry_id.in_(ids))))
