@@ -28,6 +28,7 @@ def demo_load(if_empty: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.auth.cli import users_cli
     from portal.calls.cli import calls_cli
     from portal.circulars.cli import circular_cli
     from portal.knowledge.cli import kb_cli
@@ -36,6 +37,6 @@ def register_commands(app: Flask) -> None:
     from portal.stats.cli import stats_cli
     from portal.units.cli import units_cli
 
-    for group in (demo_cli, units_cli, stats_cli, orders_cli, kb_cli, calls_cli, circular_cli):
+    for group in (demo_cli, users_cli, units_cli, stats_cli, orders_cli, kb_cli, calls_cli, circular_cli):
         app.cli.add_command(group)
     orders_cli.add_command(import_orders_command)  # `orders import` (calendar and import feature)

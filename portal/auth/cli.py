@@ -1,0 +1,61 @@
+"""`flask --app wsgi users create-admin`: the first account of a fresh installation."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+from wtforms import Form, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from portal.auth.forms import strong_password
+from portal.auth.models import User
+from portal.auth.roles import Role
+from portal.extensions import db
+from portal.units.forms import username_format, username_unique
+
+users_cli = AppGroup("users", help="账号 / accounts.")
+log = logging.getLogger("portal.admin")
+
+
+class AdminForm(Form):
+    """The same rules as the admin's user form and the change-password form."""
+
+    username = StringField("用户名", validators=[DataRequired("请填写用户名。"), username_format, username_unique])
+    name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=50, message="姓名不超过 50 个字。")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码。"), strong_password])
+
+
+def _read_password() -> str:
+    """From the terminal (hidden, typed twice) or, when piped, the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("密码（至少 10 位，含字母和数字）", hide_input=True,
+                        confirmation_prompt="再次输入密码", show_default=False)
+
+
+@users_cli.command("create-admin")
+@click.argument("username")
+@click.option("--name", default="系统管理员", show_default=True, help="姓名")
+def create_admin(username: str, name: str) -> None:
+    """Create the first 中心管理员; the password is read from a prompt or stdin, never an argument."""
+    existing = db.session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True))).first()
+    if existing is not None:
+        raise click.ClickException(
+            f"已有中心管理员账号“{existing.username}”，不能再用此命令创建。"
+            "请由现有管理员在「用户管理」中添加账号或重置密码。")
+    form = AdminForm(data={"username": username.strip(), "name": name.strip(), "password": _read_password()})
+    if not form.validate():
+        for errors in form.errors.values():
+            for message in errors:
+                click.echo(message, err=True)
+        sys.exit(1)
+    user = User(username=form.username.data, name=form.name.data, role=Role.ADMIN, unit=None, active=True,
+                must_change_password=False)
+    user.set_password(form.password.data)
+    db.session.add(user)
+    db.session.commit()
+    log.info("admin created: user=%s by=cli", user.username)
+    click.echo(f"已创建中心管理员“{user.username}”，请用此账号登录门户。")
