@@ -53,10 +53,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.order_import.views import bp as order_import_bp
     from portal.settings.views import bp as settings_bp
     from portal.stats.views import bp as stats_bp
+    from portal.subjects.views import bp as subjects_bp
     from portal.units.views import bp as units_bp
     from portal.web.home import bp as home_bp
 
-    for bp in (auth_bp, home_bp, admin_bp, units_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp, settings_bp, circulars_bp, order_import_bp):
+    for bp in (auth_bp, home_bp, admin_bp, units_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp, settings_bp, circulars_bp, order_import_bp, subjects_bp):
         app.register_blueprint(bp)
 
     @app.get("/healthz")

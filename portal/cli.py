@@ -35,8 +35,9 @@ def register_commands(app: Flask) -> None:
     from portal.order_import.cli import import_orders_command
     from portal.orders.cli import orders_cli
     from portal.stats.cli import stats_cli
+    from portal.subjects.cli import subjects_cli
     from portal.units.cli import units_cli
 
-    for group in (demo_cli, users_cli, units_cli, stats_cli, orders_cli, kb_cli, calls_cli, circular_cli):
+    for group in (demo_cli, users_cli, units_cli, subjects_cli, stats_cli, orders_cli, kb_cli, calls_cli, circular_cli):
         app.cli.add_command(group)
     orders_cli.add_command(import_orders_command)  # `orders import` (calendar and import feature)
