@@ -64,7 +64,8 @@ class ImportErrors:
         return len(self.items)
 
     def lines(self) -> list[str]:
-        return [f"第 {row} 行：{message}" if row else message for row, message in sorted(self.items)]
+        # Stable by row: the messages of one row (and the file-wide ones, row 0) keep the order they were found in.
+        return [f"第 {row} 行：{message}" if row else message for row, message in sorted(self.items, key=lambda i: i[0])]
 
 
 def _decode(data: bytes) -> str:

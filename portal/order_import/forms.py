@@ -12,3 +12,4 @@ class OrderImportForm(FlaskForm):
         FileAllowed(["csv", "xlsx", "txt"], "只支持 CSV 或 XLSX 文件。"),
     ])
     dry_run = BooleanField("仅预检，不写入")
+    create_subjects = BooleanField("新建文件中不存在的事项分类（如“社会保障/养老保险”）")

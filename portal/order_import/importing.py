@@ -20,6 +20,8 @@ from portal.order_import.rows import OPTIONAL, REQUIRED, Lookups, ParsedOrder, p
 from portal.orders.enums import OrderState, RequestStatus
 from portal.orders.events import append_event
 from portal.orders.models import Subject, Tag, WorkOrder
+from portal.subjects.queries import find_path
+from portal.subjects.services import ensure_path, missing_paths
 from portal.units.models import Unit
 
 IMPORT_ACTION = "import"
@@ -31,6 +33,7 @@ class ImportOutcome:
     errors: ImportErrors = field(default_factory=ImportErrors)
     states: Counter = field(default_factory=Counter)
     new_tags: list[str] = field(default_factory=list)
+    new_subjects: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -41,7 +44,10 @@ class ImportOutcome:
         head = "预检通过（未写入）：将导入" if self.dry_run else "导入完成：共导入"
         parts = "，".join(f"{state.label} {n} 件" for state, n in sorted(self.states.items(), key=lambda x: x[0].label))
         tags = f"；新建标签：{'、'.join(self.new_tags)}" if self.new_tags else ""
-        return f"{head} {self.total} 件工单（{parts}）{tags}。"
+        verb = "将新建" if self.dry_run else "新建"
+        subjects = (f"；{verb}事项分类 {len(self.new_subjects)} 个：{'、'.join(self.new_subjects)}"
+                    if self.new_subjects else "")
+        return f"{head} {self.total} 件工单（{parts}）{tags}{subjects}。"
 
 
 def _existing_numbers(numbers: list[str]) -> set[str]:
@@ -109,8 +115,40 @@ def _add_reply(order: WorkOrder, p: ParsedOrder, actor) -> None:
                          review_note="导入的办理结果"))
 
 
-def import_orders(data: bytes, filename: str, actor=None, dry_run: bool = False) -> ImportOutcome:
-    """Validate every row, then write all orders or none. ImportFailed when the file is unreadable."""
+def _rows_text(rows: list[int], shown: int = 10) -> str:
+    listed = "、".join(str(r) for r in rows[:shown])
+    return f"第 {listed} 行" if len(rows) <= shown else f"第 {listed} 行等，共 {len(rows)} 行"
+
+
+def _report_unknown_subjects(unknown: dict[tuple[str, ...], list[int]], errors: ImportErrors) -> None:
+    """Every unknown subject once, with the rows that use it, and how to have them created."""
+    for parts, rows in unknown.items():
+        errors.add(0, f"事项分类“{'›'.join(parts)}”不存在，{_rows_text(rows)}使用了它。")
+    errors.add(0, f"以上 {len(unknown)} 个事项分类可由管理员先在「事项分类」中添加或导入；也可在导入时一并新建"
+                  "（命令加 --create-subjects，上传页勾选“新建文件中不存在的事项分类”）。")
+
+
+def _create_subjects(parsed: list[ParsedOrder], unknown, actor, outcome: ImportOutcome) -> None:
+    """Create the unknown subjects (all of them, or in a dry run only name them) and attach them to the rows."""
+    existing = list(db.session.scalars(select(Subject)))
+    for parts in unknown:
+        outcome.new_subjects.extend("›".join(p) for p in missing_paths(list(parts), existing)
+                                    if "›".join(p) not in outcome.new_subjects)
+    if outcome.dry_run:
+        return
+    for parts in unknown:
+        existing.extend(ensure_path(actor, list(parts)))
+    for p in parsed:
+        if p.subject_parts:
+            p.subject = find_path(list(p.subject_parts), existing)
+
+
+def import_orders(data: bytes, filename: str, actor=None, dry_run: bool = False,
+                  create_subjects: bool = False) -> ImportOutcome:
+    """Validate every row, then write all orders or none. ImportFailed when the file is unreadable.
+
+    Unknown 事项分类 are listed once each with their rows; with `create_subjects` they are created.
+    """
     table = read_table(data, filename, REQUIRED, OPTIONAL)
     outcome = ImportOutcome(dry_run=dry_run)
     lookups = Lookups(list(db.session.scalars(select(Unit))), list(db.session.scalars(select(Subject))))
@@ -123,8 +161,12 @@ def import_orders(data: bytes, filename: str, actor=None, dry_run: bool = False)
         else:
             parsed.append(order)
     parsed = _check_numbers(parsed, outcome.errors)
+    if lookups.unknown_subjects and not create_subjects:
+        _report_unknown_subjects(lookups.unknown_subjects, outcome.errors)
     if outcome.errors:
         return outcome
+    if lookups.unknown_subjects:
+        _create_subjects(parsed, lookups.unknown_subjects, actor, outcome)
     known = {t.name: t for t in db.session.scalars(select(Tag))}
     wanted = list(dict.fromkeys(name for p in parsed for name in p.tag_names))
     outcome.new_tags = [name for name in wanted if name not in known]

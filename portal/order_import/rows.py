@@ -8,6 +8,7 @@ from datetime import datetime
 from portal.imports.tabular import Row, parse_datetime
 from portal.orders.enums import OrderKind
 from portal.orders.models import Subject
+from portal.subjects.services import split_path
 
 REQUIRED = ["工单编号", "受理时间", "诉求类型", "标题", "诉求内容"]
 OPTIONAL = ["事项分类", "标签", "来电人", "联系电话", "地址", "承办单位", "派单时间", "紧急程度", "办理时限",
@@ -16,7 +17,6 @@ LIMITS = {"工单编号": 20, "标题": 200, "来电人": 50, "地址": 200, "�
 NUMBER_RE = re.compile(r"^[0-9A-Za-z-]+$")
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
 TAG_SPLIT = re.compile(r"[;；]")
-SUBJECT_SPLIT = re.compile(r"\s*(?:›|>|＞|/|／|\\)\s*")
 URGENCY = {"一般": False, "紧急": True, "": False}
 
 
@@ -29,6 +29,7 @@ class ParsedOrder:
     title: str
     content: str
     subject: Subject | None = None
+    subject_parts: tuple[str, ...] | None = None  # an unknown subject, created on request
     tag_names: list[str] = field(default_factory=list)
     caller_name: str | None = None
     caller_mobile: str | None = None
@@ -56,6 +57,7 @@ class Lookups:
             parent = by_id.get(s.parent_id)
             self.subject_paths[f"{parent.name}›{s.name}" if parent else s.name] = s
             self.subject_names.setdefault(s.name, []).append(s)
+        self.unknown_subjects: dict[tuple[str, ...], list[int]] = {}
 
     def unit(self, name: str):
         found = self.units.get(name, [])
@@ -65,8 +67,11 @@ class Lookups:
             raise ValueError(f"承办单位“{name}”对应多个单位，请填写单位全称")
         return found[0]
 
-    def subject(self, text: str) -> Subject:
-        parts = [p for p in SUBJECT_SPLIT.split(text) if p]
+    def subject(self, text: str, row: int) -> Subject | None:
+        """The subject `text` names; None (and noted with the row) when it does not exist."""
+        parts = split_path(text)
+        if len(parts) > 2:
+            raise ValueError(f"事项分类“{text}”超过两级（应为“一级分类/二级分类”）")
         if len(parts) == 2 and "›".join(parts) in self.subject_paths:
             return self.subject_paths["›".join(parts)]
         if len(parts) == 1:
@@ -74,8 +79,9 @@ class Lookups:
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
-                raise ValueError(f"事项分类“{text}”有多个同名分类，请写成“一级分类›二级分类”")
-        raise ValueError(f"事项分类“{text}”不存在（应为“城乡建设›市容环境”这样的已有分类）")
+                raise ValueError(f"事项分类“{text}”有多个同名分类，请写成“一级分类/二级分类”")
+        self.unknown_subjects.setdefault(tuple(parts), []).append(row)
+        return None
 
 
 def _time(row: Row, column: str, problems: list[str]) -> datetime | None:
@@ -118,7 +124,7 @@ def parse_row(row: Row, lookups: Lookups, now: datetime) -> tuple[ParsedOrder | 
     subject = unit = None
     if text["事项分类"]:
         try:
-            subject = lookups.subject(text["事项分类"])
+            subject = lookups.subject(text["事项分类"], row.number)
         except ValueError as exc:
             problems.append(str(exc))
     if text["承办单位"]:
@@ -154,6 +160,7 @@ def parse_row(row: Row, lookups: Lookups, now: datetime) -> tuple[ParsedOrder | 
     return ParsedOrder(
         row=row.number, number=text["工单编号"], accepted_at=accepted_at, kind=kind, title=text["标题"],
         content=text["诉求内容"], subject=subject, tag_names=tags, caller_name=text["来电人"] or None,
+        subject_parts=tuple(split_path(text["事项分类"])) if text["事项分类"] and subject is None else None,
         caller_mobile=text["联系电话"] or None, address=text["地址"] or None, unit=unit,
         dispatched_at=(dispatched_at or accepted_at) if unit else None, urgent=URGENCY[text["紧急程度"]],
         handle_deadline=deadline, completed_at=completed_at, result=text["办理结果"],

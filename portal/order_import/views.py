@@ -25,7 +25,7 @@ def upload():
         upload_file = form.file.data
         context["outcome"], context["failure"], status = upload_import(
             lambda: import_orders(upload_file.read(), upload_file.filename or "", current_user,
-                                  dry_run=form.dry_run.data),
+                                  dry_run=form.dry_run.data, create_subjects=form.create_subjects.data),
             dry_run=form.dry_run.data,
         )
     elif form.is_submitted():

@@ -129,6 +129,13 @@ def reactivate(actor, subject: Subject) -> None:
     log.info("subject reactivated: id=%s path=%s by=%s", subject.id, subject.path, _who(actor))
 
 
+def missing_paths(parts: list[str], subjects: list[Subject]) -> list[list[str]]:
+    """The paths ensure_path() would create for `parts`, given the existing subjects."""
+    if find_path(parts[:1], subjects) is None:
+        return [parts[:1], *([parts] if len(parts) == 2 else [])]
+    return [parts] if len(parts) == 2 and find_path(parts, subjects) is None else []
+
+
 def ensure_path(actor, parts: list[str]) -> list[Subject]:
     """Create the missing subjects of a one- or two-level path (imports); return the ones created."""
     created = []
