@@ -5,10 +5,13 @@ from pathlib import Path
 
 from flask import Flask
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import database  # noqa: F401  (registers the SQLite engine hooks)
 from portal.config import build_config
 from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.logs import register_logging
+from portal.web.health import register_health
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,6 +25,12 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_logging(app)
+    if app.config.get("PROXY_FIX_HOPS"):
+        # Behind nginx (one hop) the client's address and scheme come from X-Forwarded-For/-Proto, so the
+        # login rate limit counts each user, not the proxy. Never trust more hops than there are proxies.
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     register_extensions(app)
     register_blueprints(app)
     register_web(app)
@@ -59,10 +68,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, home_bp, admin_bp, units_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp, settings_bp, circulars_bp, order_import_bp, subjects_bp):
         app.register_blueprint(bp)
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
+    register_health(app)
 
 
 def register_web(app: Flask) -> None:

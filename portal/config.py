@@ -9,16 +9,44 @@ TIME_ZONE = "Asia/Shanghai"
 
 
 def _secret_key(instance_path: Path) -> str:
-    """Return SECRET_KEY from the environment, or one generated once into instance/."""
+    """Return SECRET_KEY from the environment, or the one generated once into instance/secret_key.
+
+    Several gunicorn workers start at once: each writes a complete key to its own temporary file and
+    hard-links it to secret_key, which fails when another worker won. The name never points at a
+    partly written file, and every worker reads the winner's key.
+    """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = instance_path / "secret_key"
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip()
+        tmp = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another worker's key is already in place
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} 中的密钥过短或为空；请删除该文件后重启，或设置环境变量 SECRET_KEY。")
+    return key
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"环境变量 {name} 应为整数，现为“{value}”。") from None
 
 
 def build_config(instance_path: Path) -> dict:
@@ -38,7 +66,12 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared limits across workers and servers: Redis (REDIS_URL, or RATELIMIT_STORAGE_URI directly).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
+        # If Redis is unreachable, limit per worker in memory instead of failing every limited request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "PAGE_SIZE": 20,

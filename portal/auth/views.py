@@ -75,7 +75,7 @@ def change_password():
             form.current.errors.append(exc.message)
         else:
             db.session.commit()
-            login_user(current_user)  # the session id carries the new session_version
+            login_user(current_user._get_current_object())  # the session id carries the new session_version
             flash("密码已修改。", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
