@@ -1,6 +1,7 @@
 """12345 承办单位工作门户."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -11,14 +12,16 @@ from portal import database  # noqa: F401  (registers the SQLite engine hooks)
 from portal.config import build_config
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 from portal.logs import register_logging
+from portal.paths import resource_dir
 from portal.web.health import register_health
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+        instance_path=os.environ.get("PORTAL_INSTANCE") or None,
         instance_relative_config=True,
     )
     app.config.update(build_config(Path(app.instance_path)))
@@ -40,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
