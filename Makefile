@@ -8,7 +8,9 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 # Debian packages: CJK TrueType fonts (PDF), pdffonts, PostgreSQL and Chromium (tests), LibreOffice (DOCX/XLSX layout tests).
 RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
-TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium libreoffice-writer-nogui libreoffice-calc-nogui
+# nginx, redis-server and openssl: `make prod-smoke` (two app servers behind nginx with TLS, shared Redis).
+TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium libreoffice-writer-nogui libreoffice-calc-nogui \
+	nginx redis-server openssl
 
 .PHONY: run test venv debs-run debs-test migrate demo serve clean bench migration
 

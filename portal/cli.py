@@ -28,6 +28,7 @@ def demo_load(if_empty: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.backup.cli import backup_command, restore_command
     from portal.auth.cli import users_cli
     from portal.calls.cli import calls_cli
     from portal.circulars.cli import circular_cli
@@ -40,4 +41,6 @@ def register_commands(app: Flask) -> None:
 
     for group in (demo_cli, users_cli, units_cli, subjects_cli, stats_cli, orders_cli, kb_cli, calls_cli, circular_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     orders_cli.add_command(import_orders_command)  # `orders import` (calendar and import feature)
