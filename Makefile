@@ -12,7 +12,7 @@ RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
 TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium libreoffice-writer-nogui libreoffice-calc-nogui \
 	nginx redis-server openssl
 
-.PHONY: run test venv debs-run debs-test migrate demo serve clean bench migration
+.PHONY: run test venv debs-run debs-test migrate demo serve clean bench migration prod-smoke
 
 run: venv debs-run migrate demo serve
 
@@ -53,6 +53,10 @@ migration: venv
 	@test -n "$(m)" || { echo 'usage: make migration m="what changed"'; exit 2; }
 	tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db upgrade && \
 	DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db migrate -m "$(m)"; rc=$$?; rm -rf $$tmp; exit $$rc
+
+# The documented deployment on this machine: PostgreSQL, Redis, two gunicorn behind nginx with TLS.
+prod-smoke: venv debs-test
+	.ci/prod-smoke
 
 bench: venv
 	$(PY) -m benchmarks.run

@@ -53,9 +53,13 @@ class ImportErrors:
     """Row-numbered problems, reported all together."""
 
     items: list[tuple[int, str]] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)  # how to fix them; printed after them, not counted
 
     def add(self, row: int, message: str) -> None:
         self.items.append((row, message))
+
+    def hint(self, message: str) -> None:
+        self.hints.append(message)
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -65,7 +69,8 @@ class ImportErrors:
 
     def lines(self) -> list[str]:
         # Stable by row: the messages of one row (and the file-wide ones, row 0) keep the order they were found in.
-        return [f"第 {row} 行：{message}" if row else message for row, message in sorted(self.items, key=lambda i: i[0])]
+        numbered = [f"第 {row} 行：{message}" if row else message for row, message in sorted(self.items, key=lambda i: i[0])]
+        return numbered + self.hints
 
 
 def _decode(data: bytes) -> str:

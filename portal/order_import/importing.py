@@ -124,7 +124,7 @@ def _report_unknown_subjects(unknown: dict[tuple[str, ...], list[int]], errors: 
     """Every unknown subject once, with the rows that use it, and how to have them created."""
     for parts, rows in unknown.items():
         errors.add(0, f"事项分类“{'›'.join(parts)}”不存在，{_rows_text(rows)}使用了它。")
-    errors.add(0, f"以上 {len(unknown)} 个事项分类可由管理员先在「事项分类」中添加或导入；也可在导入时一并新建"
+    errors.hint(f"以上 {len(unknown)} 个事项分类可由管理员先在「事项分类」中添加或导入；也可在导入时一并新建"
                   "（命令加 --create-subjects，上传页勾选“新建文件中不存在的事项分类”）。")
 
 
