@@ -20,13 +20,7 @@ log = logging.getLogger("portal.backup")
 @with_appcontext
 def backup_command(out: Path) -> None:
     """Back up the live database to FILE (safe while the portal runs)."""
-    try:
-        message = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], out)
-    except BackupError as exc:
-        log.error("backup failed: %s", exc)
-        raise click.ClickException(str(exc)) from exc
-    log.info("backup written: %s", out)
-    click.echo(message)
+    _run("backup", backup, out)
 
 
 @click.command("restore")
@@ -39,10 +33,15 @@ def restore_command(file: Path, yes: bool) -> None:
         click.confirm("将用备份覆盖当前数据库的全部数据（请先停止所有门户服务）。确定继续？", abort=True)
     db.session.remove()
     db.engine.dispose()  # no connection of ours stays open on the database being replaced
+    _run("restore", restore, file)
+
+
+def _run(what: str, action, path: Path) -> None:
+    """Run backup() or restore() on the app's database; a failure is a Chinese message and exit status 1."""
     try:
-        message = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], file)
+        message = action(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
     except BackupError as exc:
-        log.error("restore failed: %s", exc)
+        log.error("%s failed: %s", what, exc)
         raise click.ClickException(str(exc)) from exc
-    log.warning("database restored from %s", file)
+    log.warning("%s done: %s", what, path)
     click.echo(message)
