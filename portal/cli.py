@@ -28,8 +28,8 @@ def demo_load(if_empty: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from portal.backup.cli import backup_command, restore_command
     from portal.auth.cli import users_cli
+    from portal.backup.cli import backup_command, restore_command
     from portal.calls.cli import calls_cli
     from portal.circulars.cli import circular_cli
     from portal.knowledge.cli import kb_cli
