@@ -80,6 +80,9 @@ def app_ctx(app):
         yield
         _empty_all_tables()
         db.session.remove()
+    # Flask-Limiter keeps one `enabled` flag per Limiter object, set by the last init_app: any app a test
+    # made with create_app() (rate limiting on by default) must not leave it on for the next tests.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
 
 
 @pytest.fixture
