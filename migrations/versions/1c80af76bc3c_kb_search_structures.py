@@ -1,7 +1,7 @@
 """KB search structures: SQLite FTS5 trigram table and triggers, PostgreSQL pg_trgm GIN index
 
 Revision ID: 1c80af76bc3c
-Revises: 215b39df4673
+Revises: f095b6b21b68
 Create Date: 2026-12-01 16:05:00
 
 Until now the FTS5 table was created at run time (portal.knowledge.search.ensure_fts); a database
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '1c80af76bc3c'
-down_revision = '215b39df4673'
+down_revision = 'f095b6b21b68'
 branch_labels = None
 depends_on = None
 
