@@ -12,7 +12,8 @@ from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders.models import WorkOrder
 from portal.units.models import Unit
-from portal.units.queries import FINISHED_STATES, active_admin_count
+from portal.orders.conditions import FINISHED_STATES
+from portal.units.queries import active_admin_count
 from portal.units.services import person, record_roster_event
 
 

@@ -62,7 +62,7 @@ def clock(deadline, at=None):
     """time_left() of the calendar for a deadline, or None."""
     if deadline is None:
         return None
-    from portal.calendar.deadlines import time_left
+    from portal.orders.deadlines import time_left
 
     return time_left(deadline, at or now())
 

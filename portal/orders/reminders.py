@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.notifications.services import notify
 from portal.orders.enums import OrderState
 from portal.orders.models import WorkOrder
-from portal.orders.queries import due_soon_condition
+from portal.orders.conditions import active_due_soon
 from portal.orders.services import order_link
 
 SIGN_WINDOW = timedelta(hours=2)
@@ -40,7 +40,7 @@ def _remind(stmt, kind: str, text, key) -> int:
 
 
 def send_handle_reminders(at: datetime) -> int:
-    stmt = select(WorkOrder).where(due_soon_condition(at)).order_by(WorkOrder.handle_deadline)
+    stmt = select(WorkOrder).where(active_due_soon(at)).order_by(WorkOrder.handle_deadline)
     return _remind(stmt, "due_soon", lambda o: (
         f"工单 {o.number} 将于 {o.handle_deadline:%m-%d %H:%M} 到期，请抓紧办理：{o.title}"), reminder_key)
 

@@ -11,12 +11,11 @@ from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.clock import now
 from portal.extensions import db
-from portal.orders.enums import OrderState
+from portal.orders.conditions import FINISHED_STATES
 from portal.orders.models import WorkOrder
 from portal.units.models import RosterEvent, Unit
 
 # An order is finished for its handler once closed or merged into another.
-FINISHED_STATES = (OrderState.CLOSED, OrderState.MERGED)
 
 
 @dataclass

@@ -14,10 +14,11 @@ from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.orders.events import append_event
+from portal.orders.transitions import transition
 from portal.orders.models import WorkOrder
 from portal.units.models import RosterEvent, Unit
-from portal.units.queries import FINISHED_STATES, name_owners, open_orders_stmt
+from portal.orders.conditions import FINISHED_STATES
+from portal.units.queries import name_owners, open_orders_stmt
 
 
 def record_roster_event(unit_id: int, action: str, actor: User | None, detail: str,
@@ -153,15 +154,12 @@ def handover_orders(actor: User, from_user: User, to_user: User) -> int:
     """Move the open orders from_user works in its unit to to_user; each order records the change."""
     if to_user.id == from_user.id:
         raise RuleViolation("接手人不能是原经办人本人。")
-    if to_user.unit_id != from_user.unit_id or to_user.role != Role.LIAISON or not to_user.active:
-        raise RuleViolation("接手人必须是本单位在岗的联络员。")
     orders = list(db.session.scalars(open_orders_stmt(from_user).order_by(WorkOrder.id)))
     if not orders:
         raise RuleViolation(f"{from_user.name} 没有未办结的工单需要移交。")
     text = f"经办人由{from_user.name}变更为{to_user.name}"
     for order in orders:
-        order.handler_id = to_user.id
-        append_event(order, "handover", actor, text=text, data={"from": from_user.id, "to": to_user.id})
+        transition(order, "handover", actor, text=text, to_user=to_user)
     numbers = "、".join(o.number for o in orders[:20]) + ("等" if len(orders) > 20 else "")
     record_roster_event(from_user.unit_id, "handover", actor,
                         f"将 {from_user.name} 的 {len(orders)} 件未办结工单移交给 {to_user.name}（{numbers}）",

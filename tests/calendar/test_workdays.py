@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.calendar.arrangements import Arrangement, HolidaySpan, WorkdaySwap, save_arrangement
+from portal.calendar.arrangements import Arrangement, HolidaySpan, WorkdaySwap
+from portal.orders.recompute import save_arrangement
 from portal.calendar.workdays import (
     has_arrangement, is_working_day, nth_working_day_after, package_knows, working_days_between,
 )
