@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.notifications.services import notify
 from portal.orders.enums import OrderState
 from portal.orders.models import WorkOrder
-from portal.orders.conditions import active_due_soon
+from portal.orders.conditions import active_due_soon, is_overdue
 from portal.orders.services import order_link
 
 SIGN_WINDOW = timedelta(hours=2)
@@ -52,7 +52,7 @@ def send_sign_reminders(at: datetime) -> int:
             .order_by(WorkOrder.sign_deadline))
 
     def text(o: WorkOrder) -> str:
-        when = "已超过签收时限" if o.sign_deadline < at else "签收时限即将到期"
+        when = "已超过签收时限" if is_overdue(o.sign_deadline, at) else "签收时限即将到期"
         return f"工单 {o.number} {when}（{o.sign_deadline:%m-%d %H:%M}），请尽快签收：{o.title}"
 
     return _remind(stmt, "sign_due", text, sign_reminder_key)
