@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from portal.clock import now
@@ -19,12 +18,12 @@ from portal.orders.events import append_event
 from portal.orders.models import Callback, Subject, Tag, WorkOrder
 from portal.orders.records import Supervision
 from portal.orders.transitions import open_supervisions, transition
+from portal.web.links import link_for
 
 
 def order_link(order: WorkOrder) -> str:
-    """The order page's path, also outside a request (the CLI sends reminders)."""
-    with current_app.test_request_context():
-        return url_for("orders.detail", order_id=order.id)
+    """The order page's path, the same in a request and in a command (the CLI sends reminders)."""
+    return link_for("orders.detail", order_id=order.id)
 
 
 def next_number(at: datetime) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.knowledge.queries import unit_campaigns
 from portal.orders.conditions import active_due_soon, active_overdue
 from portal.orders.models import WorkOrder
 from portal.stats import queries as q
@@ -109,13 +110,5 @@ def unit_dashboard(user, period: q.Period, at: datetime) -> UnitDashboard:
     return UnitDashboard(
         period=period, own=own, city=table.total, own_rates=rates.get(unit.id, q.UnitRates(unit.id)),
         city_rates=q.city_rates(period, rates), rank=rank, ranked_in_group=ranked, group=unit.group,
-        attention=attention(user, at), campaigns=_campaigns(unit.id, at),
+        attention=attention(user, at), campaigns=unit_campaigns(unit.id, at),
     )
-
-
-def _campaigns(unit_id: int, at: datetime):
-    try:
-        from portal.knowledge.queries import unit_campaigns
-    except ImportError:
-        return None
-    return unit_campaigns(unit_id, at)
