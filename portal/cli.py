@@ -28,6 +28,7 @@ def demo_load(if_empty: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.call_import.cli import import_calls_command
     from portal.calls.cli import calls_cli
     from portal.circulars.cli import circular_cli
     from portal.knowledge.cli import kb_cli
@@ -39,3 +40,4 @@ def register_commands(app: Flask) -> None:
     for group in (demo_cli, units_cli, stats_cli, orders_cli, kb_cli, calls_cli, circular_cli):
         app.cli.add_command(group)
     orders_cli.add_command(import_orders_command)  # `orders import` (calendar and import feature)
+    calls_cli.add_command(import_calls_command)  # `calls import` (links calls to orders)

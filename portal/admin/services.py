@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from portal.admin.accounts import end_sessions, new_account, temporary_password
+from portal.auth.accounts import end_sessions, new_account, temporary_password
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.errors import RuleViolation

@@ -6,9 +6,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from portal.auth.models import User
 from portal.clock import now
 from portal.extensions import db
-from portal.orders.conditions import active_due_soon, active_overdue
+from portal.orders.conditions import active_due_soon, active_overdue, open_sql
 from portal.orders.enums import OrderState, RequestStatus, ReturnStage
 from portal.orders.models import Subject, Tag, WorkOrder
 from portal.orders.records import Attachment, ReturnRequest
@@ -180,3 +181,23 @@ def attachment_of(order: WorkOrder, attachment_id: int) -> Attachment | None:
     """One attachment of an order the caller has already loaded through the scoping helper."""
     stmt = select(Attachment).where(Attachment.id == attachment_id, Attachment.order_id == order.id)
     return db.session.scalars(stmt).first()
+
+
+def open_orders_stmt(handler: User):
+    """Orders of the handler's unit that the handler still works (not closed, not merged)."""
+    return select(WorkOrder).where(
+        WorkOrder.handler_id == handler.id,
+        WorkOrder.unit_id == handler.unit_id,
+        open_sql(),
+    )
+
+
+def open_order_counts(unit_id: int) -> dict[int, int]:
+    """handler id -> number of the unit's open orders the handler works."""
+    stmt = (
+        select(WorkOrder.handler_id, func.count(WorkOrder.id))
+        .where(WorkOrder.unit_id == unit_id, WorkOrder.handler_id.is_not(None),
+               open_sql())
+        .group_by(WorkOrder.handler_id)
+    )
+    return {handler_id: count for handler_id, count in db.session.execute(stmt)}
