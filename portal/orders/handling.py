@@ -107,14 +107,17 @@ def request_extension(order: WorkOrder, actor, reason: str, working_days: int) -
 
 def decide_extension(order: WorkOrder, actor, approve: bool, note: str) -> ExtensionRequest:
     """Approval moves the handle deadline by the requested working days."""
+    error = why_not(order, "approve_extension" if approve else "reject_extension", actor)
+    if error is not None:
+        raise error
     request = pending_extension(order)
+    if request is None:
+        raise RuleViolation("没有待审核的延期申请。")
     old_deadline = order.handle_deadline
     if approve:
-        transition(order, "approve_extension", actor, text=note,
-                   working_days=request.working_days if request is not None else None)
+        transition(order, "approve_extension", actor, text=note, working_days=request.working_days)
     else:
-        transition(order, "reject_extension", actor, text=note,
-                   data={"working_days": request.working_days} if request is not None else None)
+        transition(order, "reject_extension", actor, text=note, data={"working_days": request.working_days})
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now(), note
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     if approve:
