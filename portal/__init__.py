@@ -55,21 +55,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.admin.views import bp as admin_bp
+    from portal.admin import user_views, views as admin_views  # noqa: F401  (pages on admin.blueprint.bp)
+    from portal.admin.blueprint import bp as admin_bp
     from portal.auth.views import bp as auth_bp
-    from portal.notifications.views import bp as notifications_bp
-    from portal.orders.views import bp as orders_bp
     from portal.calls.views import bp as calls_bp
     from portal.circulars.views import bp as circulars_bp
-    from portal.knowledge.views import bp as knowledge_bp
+    from portal.knowledge import campaign_views, views as knowledge_views  # noqa: F401  (pages on its bp)
+    from portal.knowledge.blueprint import bp as knowledge_bp
+    from portal.notifications.views import bp as notifications_bp
     from portal.order_import.views import bp as order_import_bp
+    from portal.orders import actions, views as order_views  # noqa: F401  (pages on orders.blueprint.bp)
+    from portal.orders.blueprint import bp as orders_bp
+    from portal.roster import views as roster_views  # noqa: F401  (pages on roster.blueprint.bp)
+    from portal.roster.blueprint import bp as roster_bp
     from portal.settings.views import bp as settings_bp
     from portal.stats.views import bp as stats_bp
     from portal.subjects.views import bp as subjects_bp
-    from portal.units.views import bp as units_bp
     from portal.web.home import bp as home_bp
 
-    for bp in (auth_bp, home_bp, admin_bp, units_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp, settings_bp, circulars_bp, order_import_bp, subjects_bp):
+    for bp in (auth_bp, home_bp, admin_bp, roster_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp,
+               settings_bp, circulars_bp, order_import_bp, subjects_bp):
         app.register_blueprint(bp)
     register_health(app)
 

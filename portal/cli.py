@@ -30,6 +30,7 @@ def demo_load(if_empty: bool) -> None:
 def register_commands(app: Flask) -> None:
     from portal.auth.cli import users_cli
     from portal.backup.cli import backup_command, restore_command
+    from portal.call_import.cli import import_calls_command
     from portal.calls.cli import calls_cli
     from portal.circulars.cli import circular_cli
     from portal.knowledge.cli import kb_cli
@@ -44,3 +45,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     orders_cli.add_command(import_orders_command)  # `orders import` (calendar and import feature)
+    calls_cli.add_command(import_calls_command)  # `calls import` (links calls to orders)

@@ -77,4 +77,7 @@ def build_config(instance_path: Path) -> dict:
         "PAGE_SIZE": 20,
         # A folder with the official circular fonts (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312 .ttf/.ttc).
         "CIRCULAR_FONTS_DIR": os.environ.get("CIRCULAR_FONTS_DIR", ""),
+        # Where the portal is served, e.g. https://12345.example.cn/portal: links in notifications and
+        # reminders sent from commands are built from it (portal.web.links).
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", ""),
     }

@@ -74,6 +74,33 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+PACKAGE_YEARS = range(2004, 2027)
+
+
+@pytest.fixture(autouse=True)
+def package_years(monkeypatch):
+    """The years chinesecalendar knows, as the tests state them (2004–2026), so an upgrade of the package
+    that adds 2027 changes no test; call the fixture with other years to make some unknown."""
+    import chinese_calendar
+
+    from portal.calendar import workdays
+
+    real = chinese_calendar.is_workday
+
+    def set_years(years):
+        def is_workday(day):
+            if day.year not in years:
+                raise NotImplementedError(day.year)
+            return real(day)
+
+        monkeypatch.setattr(workdays.chinese_calendar, "is_workday", is_workday)
+        workdays.official_working_day.cache_clear()
+
+    set_years(PACKAGE_YEARS)
+    yield set_years
+    workdays.official_working_day.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def app_ctx(app):
     with app.app_context():

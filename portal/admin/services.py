@@ -5,14 +5,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from portal.admin.accounts import end_sessions, new_account, temporary_password
+from portal.auth.accounts import end_sessions, new_account, temporary_password
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders.models import WorkOrder
 from portal.units.models import Unit
-from portal.units.queries import FINISHED_STATES, active_admin_count
+from portal.orders.conditions import FINISHED_STATES
+from portal.units.queries import active_admin_count
 from portal.units.services import person, record_roster_event
 
 

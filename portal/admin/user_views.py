@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from portal.admin import services
 from portal.admin.forms import UserForm, UserSearchForm
-from portal.admin.views import Notice, bp, page_number, per_page, render_form
+from portal.admin.blueprint import bp
+from portal.web.pages import Notice, page_number, per_page, render_form
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.errors import RuleViolation

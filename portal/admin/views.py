@@ -1,14 +1,13 @@
 """Admin pages: units (list, create, edit, (de)activate, import) and the centre's roster views.
 
-The users pages live in portal/admin/user_views.py on the same blueprint.
+The users pages live in portal/admin/user_views.py on the same blueprint (portal/admin/blueprint.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import flash, request, url_for
 from flask_login import current_user
 
+from portal.admin.blueprint import bp
 from portal.admin.forms import RosterLogFilterForm
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
@@ -18,37 +17,13 @@ from portal.units import queries
 from portal.units.forms import UnitForm, UnitImportForm, UnitSearchForm
 from portal.units.importing import OPTIONAL, REQUIRED, import_units
 from portal.units.models import Unit
-from portal.units.services import UnitData, create_unit, deactivate_unit, reactivate_unit, update_unit
+from portal.roster.services import deactivate_unit
+from portal.units.services import UnitData, create_unit, reactivate_unit, update_unit
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment
+from portal.web.pages import Notice, page_number, per_page, render_form
 from portal.web.scoping import get_scoped_or_404
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@dataclass
-class Notice:
-    """A message above a list after an action; `secret` is a one-time password shown once."""
-
-    text: str
-    kind: str = "success"
-    secret: str | None = None
-
-
-def page_number() -> int:
-    try:
-        return max(1, int(request.values.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def per_page() -> int:
-    return current_app.config.get("PAGE_SIZE", 20)
-
-
-def render_form(form, *, title: str, action: str, submit: str, cancel: str, status: int = 200, **extra):
-    return render_page_or_fragment("admin/form.html", "admin/_form.html", form=form, title=title,
-                                   action=action, submit=submit, cancel=cancel, **extra), status
 
 
 # --- units -----------------------------------------------------------------------------------------
@@ -174,5 +149,3 @@ def roster_changes():
     return render_page_or_fragment("admin/roster_changes.html", "admin/_roster_changes.html",
                                    search=search, results=page, args=args)
 
-
-from portal.admin import user_views  # noqa: E402,F401  (registers the users pages on bp)

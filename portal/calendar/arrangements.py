@@ -1,7 +1,7 @@
 """Admin-entered holiday arrangements (State Council 节假日安排) for years the package does not know.
 
-A year is entered as holiday spans (date ranges with a name) and 调休 working weekend days. Saving or
-deleting an arrangement recomputes the stored deadlines of open orders that depend on changed days.
+A year is entered as holiday spans (date ranges with a name) and 调休 working weekend days. What the
+change means for stored order deadlines is decided by the orders feature (portal.orders.recompute).
 """
 from __future__ import annotations
 
@@ -106,26 +106,28 @@ def entered_arrangements() -> list[Arrangement]:
     return [load_arrangement(y) for y in years]
 
 
-@dataclass
-class SaveOutcome:
-    year: int
-    changed_days: list[date]
-    recomputed: list  # WorkOrder
-
-
-def save_arrangement(arrangement: Arrangement, actor) -> SaveOutcome:
-    """Enter or replace a year's arrangement; recompute affected open orders. Flushes, never commits."""
-    from portal.calendar.recompute import plan_recompute
-
-    problems = arrangement.problems()
-    if problems:
-        raise RuleViolation(problems[0])
+def changed_days(arrangement: Arrangement) -> list[date]:
+    """The days whose working status entering `arrangement` would change."""
     before = year_status(arrangement.year)
     rows = arrangement.day_rows()
     after = {d: rows[d][0] if d in rows else d.weekday() < 5 for d in before}
-    changed = sorted(d for d in before if before[d] != after[d])
-    plan = plan_recompute(changed)
+    return sorted(d for d in before if before[d] != after[d])
 
+
+def days_changed_by_deleting(year: int) -> list[date]:
+    """The days whose working status deleting the year's entered arrangement would change."""
+    before = year_status(year)
+    after = {d: (workdays.official_working_day(d) if workdays.official_working_day(d) is not None
+                 else d.weekday() < 5) for d in before}
+    return sorted(d for d in before if before[d] != after[d])
+
+
+def store_arrangement(arrangement: Arrangement, actor) -> None:
+    """Enter or replace a year's arrangement. Flushes, never commits. Stored deadlines that depend on the
+    calendar are the orders feature's (portal.orders.recompute.save_arrangement does both)."""
+    problems = arrangement.problems()
+    if problems:
+        raise RuleViolation(problems[0])
     record = db.session.scalar(select(CalendarYear).where(CalendarYear.year == arrangement.year))
     if record is None:
         record = CalendarYear(year=arrangement.year)
@@ -134,30 +136,20 @@ def save_arrangement(arrangement: Arrangement, actor) -> SaveOutcome:
         record.days.clear()
         db.session.flush()  # the unique day rows go before the new ones come
     record.note, record.updated_at, record.updated_by_id = arrangement.note, now(), getattr(actor, "id", None)
-    for d, (working, name) in sorted(rows.items()):
+    for d, (working, name) in sorted(arrangement.day_rows().items()):
         record.days.append(CalendarDay(day=d, is_working=working, name=name))
     db.session.flush()
     workdays.invalidate_cache()
-    reason = f"{arrangement.year}年节假日安排已录入或调整"
-    return SaveOutcome(arrangement.year, changed, plan.apply(actor, reason))
 
 
-def delete_arrangement(year: int, actor) -> SaveOutcome:
+def remove_arrangement(year: int) -> None:
     """Remove an entered arrangement: the year falls back to the package (if it knows it) or Mon–Fri."""
-    from portal.calendar.recompute import plan_recompute
-
     record = db.session.scalar(select(CalendarYear).where(CalendarYear.year == year))
     if record is None:
         raise RuleViolation(f"{year} 年没有录入的节假日安排。")
-    before = year_status(year)
-    after = {d: (workdays.official_working_day(d) if workdays.official_working_day(d) is not None
-                 else d.weekday() < 5) for d in before}
-    changed = sorted(d for d in before if before[d] != after[d])
-    plan = plan_recompute(changed)
     db.session.delete(record)
     db.session.flush()
     workdays.invalidate_cache()
-    return SaveOutcome(year, changed, plan.apply(actor, f"{year}年节假日安排已删除"))
 
 
 def missing_years(today: date, lead_days: int = 60) -> list[int]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 
 from portal.calls.models import Call, CallOutcome
@@ -41,10 +41,6 @@ def log_for_order(actor, *, received_at: datetime, mobile: str, summary: str) ->
     db.session.add(call)
     db.session.flush()
     return call
-
-
-def orders_available() -> bool:
-    return ORDERS_NEW in current_app.view_functions
 
 
 def order_url(call: Call) -> str:

@@ -25,14 +25,12 @@ def _recent():
 
 
 def _page(form: CallForm, status: int = 200):
-    return render_template("calls/console.html", form=form, recent=_recent(),
-                           orders_available=services.orders_available()), status
+    return render_template("calls/console.html", form=form, recent=_recent()), status
 
 
 def _form_fragment(form: CallForm, status: int):
     if is_htmx():
-        return render_template("calls/_call_form.html", form=form,
-                               orders_available=services.orders_available()), status
+        return render_template("calls/_call_form.html", form=form), status
     return _page(form, status)
 
 
@@ -60,10 +58,6 @@ def answer():
 @roles(*CALL_ROLES)
 def to_order():
     form = CallForm()
-    if not services.orders_available():
-        form.validate_on_submit()
-        form.summary.errors = [*form.summary.errors, "工单登记功能暂不可用，请稍后再试或先登记为直接答复。"]
-        return _form_fragment(form, 422)
     if not form.validate_on_submit():
         return _form_fragment(form, 422)
     call = services.log_for_order(current_user, received_at=form.received_at.data, mobile=form.mobile.data,

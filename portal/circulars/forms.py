@@ -76,6 +76,7 @@ class CaseForm(FlaskForm):
 
 class IssueForm(FlaskForm):
     version = HiddenField()
+    confirm_empty = HiddenField()  # "1" once the user confirmed issuing with empty sections left out
 
 
 def parse_version(value) -> int | None:

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.auth.roles import Role
 from portal.circulars import document, fonts, outputs, queries, services
 from portal.circulars.drafting import SECTION_KEYS
-from portal.circulars.forms import CaseForm, DraftForm, EditForm, RefreshForm, parse_version
+from portal.circulars.forms import CaseForm, DraftForm, EditForm, IssueForm, RefreshForm, parse_version
 from portal.circulars.models import Circular
 from portal.extensions import db
 from portal.units.models import Unit
@@ -219,15 +219,16 @@ def dismiss_case(circular_id: int, order_id: int):
 @roles(*CENTRE)
 def issue(circular_id: int):
     circular = queries.get_draft_or_404(circular_id)
+    form = IssueForm()  # the version the editor was rendered with; CSRF is checked for every POST
     services.ensure_draft(circular)
     empty = document.empty_sections(circular.snapshot, circular.texts or {})
-    if empty and request.form.get("confirm_empty") != "1":
+    if empty and form.confirm_empty.data != "1":
         # A section left empty is left out (the others are renumbered): 印发 asks once more.
         ctx = {"circular": circular, "empty": empty}
         if wants_fragment():
             return render_template("circulars/_issue_confirm.html", **ctx)
         return render_template("circulars/issue_confirm.html", **ctx)
-    services.issue(circular, current_user, version=parse_version(request.form.get("version")))
+    services.issue(circular, current_user, version=parse_version(form.version.data))
     db.session.commit()
     return redirect_after_post(url_for("circulars.show", circular_id=circular.id))
 

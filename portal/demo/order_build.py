@@ -1,5 +1,5 @@
-"""Shared pieces for demo orders: subjects and tags, the actors of each unit, and lifecycle steps that set
-the order's columns and append the same 流转记录 events the real services would."""
+"""Shared pieces for demo orders: subjects and tags, the actors of each unit, and the lifecycle steps the
+demo takes, each one a transition() at the demo's time with the records the services would keep."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.auth.roles import Role
-from portal.calendar.deadlines import handle_deadline, sign_deadline
 from portal.demo.order_subjects import SUBJECT_TREE, TAG_BUSINESS, TAG_ECOLOGY
 from portal.extensions import db
-from portal.orders.enums import OrderState as S
-from portal.orders.events import append_event
+from portal.orders.enums import RequestStatus
 from portal.orders.models import Subject, Tag, WorkOrder
+from portal.orders.records import Reply, Supervision
+from portal.orders.transitions import transition
 from portal.units.models import Unit
 
 
@@ -63,44 +63,47 @@ def units_by_name() -> dict[str, Unit]:
 
 
 class Steps:
-    """Lifecycle steps on a new order: columns and events as the services set them."""
+    """The demo's orders move through the real lifecycle (portal.orders.transitions) at the demo's times.
+    Each order is flushed once, when its reply is recorded, instead of after every step (flush=False)."""
 
     def __init__(self, actors: Actors):
         self.actors = actors
 
-    def create(self, order: WorkOrder, at: datetime) -> None:
-        order.state, order.created_at, order.created_by_id = S.PENDING, at, getattr(self.actors.operator, "id", None)
-        db.session.add(order)
-        append_event(order, "create", self.actors.operator, to_state=S.PENDING, text=order.title, at=at)
-
-    def dispatch(self, order: WorkOrder, unit: Unit, at: datetime) -> None:
-        order.unit_id = order.last_unit_id = unit.id
-        order.dispatched_at = at
-        order.sign_deadline = sign_deadline(at, order.urgent)
-        order.handle_deadline = handle_deadline(at, order.kind, order.urgent)
-        self.move(order, "dispatch", self.actors.centre, S.DISPATCHED, at, f"派至{unit.short_name}",
-                   {"unit_id": unit.id, "unit": unit.short_name, "designated": False})
-
     def liaison(self, order: WorkOrder) -> User | None:
         return self.actors.liaisons.get(order.unit_id)
 
+    def create(self, order: WorkOrder, at: datetime) -> None:
+        order.created_at, order.created_by_id = at, getattr(self.actors.operator, "id", None)
+        transition(order, "create", self.actors.operator, at=at, text=order.title, flush=False)
+
+    def dispatch(self, order: WorkOrder, unit: Unit, at: datetime) -> None:
+        transition(order, "dispatch", self.actors.centre, at=at, unit=unit, flush=False)
+
     def sign(self, order: WorkOrder, at: datetime) -> None:
+        transition(order, "sign", self.liaison(order), at=at, flush=False)
+
+    def supervise(self, order: WorkOrder, at: datetime, text: str, acknowledged_at: datetime | None = None) -> None:
+        """督办, and the unit's acknowledgement when it came."""
+        record = Supervision(order=order, unit_id=order.unit_id, created_by_id=getattr(self.actors.centre, "id", None),
+                             created_at=at, text=text)
+        db.session.add(record)
+        db.session.flush()  # the unit acknowledges a stored supervise message
+        transition(order, "supervise", self.actors.centre, at=at, text=text, flush=False)
+        if acknowledged_at is not None:
+            who = self.liaison(order)
+            transition(order, "acknowledge", who, at=acknowledged_at, text="已阅督办", data={"supervisions": [record.id]})
+            record.acknowledged_at, record.acknowledged_by_id = acknowledged_at, getattr(who, "id", None)
+
+    def reply(self, order: WorkOrder, at: datetime, text: str, contacted_at: datetime) -> Reply:
         who = self.liaison(order)
-        order.signed_at, order.handler_id = at, getattr(who, "id", None)
-        self.move(order, "sign", who, S.IN_PROGRESS, at, "")
+        reply = Reply(order=order, unit_id=order.unit_id, submitted_by_id=getattr(who, "id", None), submitted_at=at,
+                      result=text, contact_way="电话", contacted_at=contacted_at, resolved=True)
+        db.session.add(reply)
+        transition(order, "reply", who, at=at, text=text, data={"resolved": True, "contact_way": "电话"}, flush=False)
+        return reply
 
-    def reply(self, order: WorkOrder, at: datetime, reply_id: int | None, text: str) -> None:
-        self.move(order, "reply", self.liaison(order), S.REPLIED, at, text,
-                   {"reply_id": reply_id, "resolved": True, "contact_way": "电话"})
-
-    def accept(self, order: WorkOrder, completed_at: datetime, at: datetime, reply_id: int | None) -> None:
-        order.completed_at, order.closed_at = completed_at, at
-        self.move(order, "accept_reply", self.actors.centre, S.CLOSED, at, "回复内容属实，同意办结。",
-                   {"reply_id": reply_id})
-
-    def supervise(self, order: WorkOrder, at: datetime, text: str) -> None:
-        self.move(order, "supervise", self.actors.centre, order.state, at, text)
-
-    def move(self, order, action, actor, to_state, at, text, data=None) -> None:
-        append_event(order, action, actor, from_state=order.state, to_state=to_state, text=text, data=data, at=at)
-        order.state = to_state
+    def accept(self, order: WorkOrder, reply: Reply, at: datetime) -> None:
+        transition(order, "accept_reply", self.actors.centre, at=at, text="回复内容属实，同意办结。",
+                   completed_at=reply.submitted_at, flush=False)
+        reply.status, reply.reviewed_at, reply.review_note = RequestStatus.APPROVED, at, "同意办结。"
+        reply.reviewed_by_id = getattr(self.actors.centre, "id", None)

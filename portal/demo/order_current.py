@@ -9,15 +9,17 @@ import random
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from portal.calendar.deadlines import DUE_SOON, handle_deadline
 from portal.calendar.workdays import is_working_day
 from portal.clock import now
 from portal.demo.order_subjects import ISSUES, REPLIES, UNIT_SUBJECTS
 from portal.demo.order_texts import caller, mobile, place, wording
 from portal.extensions import db
-from portal.orders.enums import OrderKind, OrderState, RequestStatus, ReturnStage
+from portal.orders.conditions import DUE_SOON
+from portal.orders.deadlines import handle_deadline
+from portal.orders.enums import OrderKind, ReturnStage
 from portal.orders.models import WorkOrder
-from portal.orders.records import ExtensionRequest, Reply, ReturnRequest, Supervision
+from portal.orders.records import ExtensionRequest, ReturnRequest
+from portal.orders.transitions import transition
 
 MAIN_UNITS = ("汉滨区政府", "恒口示范区", "市人社局")
 SCENARIOS = ("dispatched", "dispatched_urgent", "in_progress", "in_progress", "due_soon", "overdue", "return",
@@ -134,10 +136,7 @@ def _finish(order, unit, scenario, subject, steps, rng, t) -> None:
     liaison_id = getattr(liaison, "id", None)
     if scenario == "overdue":
         at = min(order.handle_deadline + timedelta(hours=10), t - timedelta(hours=1))
-        text = "该工单已超过办理时限，请立即办理并回复。"
-        steps.supervise(order, at, text)
-        db.session.add(Supervision(order=order, unit_id=unit.id, created_by_id=getattr(steps.actors.centre, "id", None),
-                                   created_at=at, text=text))
+        steps.supervise(order, at, "该工单已超过办理时限，请立即办理并回复。")
     elif scenario == "return":
         at = order.signed_at + timedelta(minutes=20)
         reason, basis = "该事项属于供电企业的服务范围，不属于本单位职责。", "《安康市政府部门权责清单》未列该事项"
@@ -145,36 +144,28 @@ def _finish(order, unit, scenario, subject, steps, rng, t) -> None:
         request = ReturnRequest(order=order, unit_id=unit.id, requested_by_id=liaison_id, requested_at=at,
                                 reason=reason, duty_basis=basis, stage=stage)
         db.session.add(request)
-        steps.move(order, "request_return", liaison, OrderState.RETURN_REQUESTED, at, reason,
-                   {"duty_basis": basis, "stage": stage.value})
+        transition(order, "request_return", liaison, at=at, text=reason,
+                   data={"duty_basis": basis, "stage": stage.value})
         if leader is not None and unit.short_name == "恒口示范区":
             # Its leader has approved already: the request now waits for the centre.
             decided = at + timedelta(minutes=30)
+            transition(order, "leader_approve_return", leader, at=decided, text="情况属实，同意退单。")
             request.stage, request.leader_id, request.leader_decided_at = ReturnStage.CENTRE, leader.id, decided
-            steps.move(order, "leader_approve_return", leader, order.state, decided, "情况属实，同意退单。")
     elif scenario == "extension":
         at = order.signed_at + timedelta(minutes=rng.randint(120, 360))
         reason = "涉及多个部门协调，需现场勘查并组织协商，申请延期办理。"
         db.session.add(ExtensionRequest(order=order, unit_id=unit.id, requested_by_id=liaison_id, requested_at=at,
                                         reason=reason, working_days=5, old_deadline=order.handle_deadline))
-        steps.move(order, "request_extension", liaison, OrderState.EXTENSION_REQUESTED, at, reason,
-                   {"working_days": 5})
+        transition(order, "request_extension", liaison, at=at, text=reason, data={"working_days": 5})
     elif scenario in ("replied", "closed"):
         at = order.signed_at + timedelta(minutes=rng.randint(180, 1200))
         at = min(at, t - timedelta(hours=2))
         # A unit never learns a confidential caller's name, so its reply cannot contain it.
         told = "来电人" if order.confidential else order.caller_name
         result = f"经核实，{REPLIES[_top(subject)]}。已电话告知{told}，来电人表示认可。"
-        reply = Reply(order=order, unit_id=unit.id, submitted_by_id=liaison_id, submitted_at=at, result=result,
-                      contact_way="电话", contacted_at=at - timedelta(minutes=30), resolved=True)
-        db.session.add(reply)
-        db.session.flush()
-        steps.reply(order, at, reply.id, result)
+        reply = steps.reply(order, at, result, at - timedelta(minutes=30))
         if scenario == "closed":
-            closed = min(at + timedelta(minutes=rng.randint(60, 360)), t - timedelta(minutes=30))
-            reply.status, reply.reviewed_at = RequestStatus.APPROVED, closed
-            reply.reviewed_by_id, reply.review_note = getattr(steps.actors.centre, "id", None), "同意办结。"
-            steps.accept(order, at, closed, reply.id)
+            steps.accept(order, reply, min(at + timedelta(minutes=rng.randint(60, 360)), t - timedelta(minutes=30)))
 
 
 def _top(subject: str) -> str:

@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from portal.calendar.deadlines import handle_deadline, sign_deadline
 from portal.calendar.workdays import nth_working_day_after
 from portal.demo.order_build import Actors, Steps, load_subjects, load_tags, units_by_name
 from portal.demo.order_cases import EARLIER_CASES, PRAISE_CASES
@@ -23,10 +22,10 @@ from portal.demo.order_subjects import (
 from portal.demo.order_table import KIND_COLUMNS, SEED_TABLE
 from portal.demo.order_texts import caller, mobile, place, wording
 from portal.extensions import db
-from portal.orders.enums import CallbackResult, OrderKind, OrderState, RequestStatus
-from portal.orders.events import append_event
+from portal.orders.deadlines import handle_deadline, sign_deadline
+from portal.orders.enums import CallbackResult, OrderKind
 from portal.orders.models import Callback, WorkOrder
-from portal.orders.records import Reply, Supervision
+from portal.orders.transitions import transition
 
 SEED = 20180929
 AS_OF = datetime(2018, 9, 29)
@@ -125,19 +124,8 @@ def _daytime(rng: random.Random, value: datetime, low: datetime, high: datetime)
     return value
 
 
-def _build(rng: random.Random, p: Plan, subjects, tags, steps: Steps) -> tuple[WorkOrder, dict]:
-    if p.case:
-        c = p.case
-        title, content, who, phone, address = c["title"], c["content"], c["caller"], mobile(rng), c["address"]
-        result = c["reply"]
-    else:
-        who, phone = caller(rng), mobile(rng)
-        short_place, address = place(rng, p.unit.short_name)
-        title, content = wording(rng, p.kind, rng.choice(ISSUES[p.subject]), who, short_place)
-        result = f"经核实，{REPLIES[TOP_OF[p.subject]]}。已电话告知{who}，{who}表示认可。"
-    order = WorkOrder(number=p.number, accepted_at=p.accepted_at, kind=p.kind, title=title, content=content,
-                      subject=subjects[p.subject], caller_name=who, caller_mobile=phone, address=address,
-                      urgent=False, tags=[tags[t] for t in p.tags])
+def _timeline(rng: random.Random, p: Plan) -> dict:
+    """When each step of the order happens, chosen so the order lands in its planned outcome."""
     dispatched = p.accepted_at + timedelta(minutes=rng.randint(6, 75))
     sign_by = sign_deadline(dispatched, False)
     deadline = handle_deadline(dispatched, p.kind, False)
@@ -157,49 +145,44 @@ def _build(rng: random.Random, p: Plan, subjects, tags, steps: Steps) -> tuple[W
     closed = _daytime(rng, closed, completed, closed + timedelta(days=1))
     signed, completed, closed = (v.replace(microsecond=0) for v in (signed, completed, closed))
     timeline = {"dispatched": dispatched, "signed": signed, "completed": completed, "closed": closed,
-                "result": result}
-    timeline["reply"] = Reply(order=order, unit_id=p.unit.id, submitted_at=completed, result=result, contact_way="电话",
-                        contacted_at=completed - timedelta(minutes=rng.randint(20, 300)), resolved=True,
-                        status=RequestStatus.APPROVED, reviewed_at=closed, review_note="同意办结。")
+                "contacted": completed - timedelta(minutes=rng.randint(20, 300))}
     if p.outcome == "open":
         supervised = datetime(2018, 9, 29, 9, 30) + timedelta(minutes=rng.randrange(90))
         timeline["supervised"] = supervised
-        timeline["supervision"] = Supervision(order=order, unit_id=p.unit.id, created_at=supervised,
-                                        text="该工单已逾期未办结，请立即办理并回复。",
-                                        acknowledged_at=supervised + timedelta(minutes=rng.randint(60, 1200)))
-    # Final columns now, so the events written after the flush leave the row unchanged (no UPDATEs).
-    liaison = steps.actors.liaisons.get(p.unit.id)
-    order.state, order.unit_id, order.last_unit_id = OrderState.CLOSED, p.unit.id, p.unit.id
-    order.dispatched_at, order.sign_deadline, order.handle_deadline = dispatched, sign_by, deadline
-    order.signed_at, order.handler_id = signed, getattr(liaison, "id", None)
-    order.completed_at, order.closed_at = completed, closed
-    order.created_at, order.created_by_id = p.accepted_at, getattr(steps.actors.operator, "id", None)
-    db.session.add(order)
-    db.session.add_all([v for k, v in timeline.items() if k in ("reply", "supervision")])
-    return order, timeline
+        timeline["acknowledged"] = supervised + timedelta(minutes=rng.randint(60, 1200))
+    return timeline
 
 
-def _events(rng: random.Random, p: Plan, order: WorkOrder, t: dict, steps: Steps) -> None:
+def _build(rng: random.Random, p: Plan, subjects, tags, steps: Steps) -> WorkOrder:
+    """One August order (or an earlier case), taken through the lifecycle at its planned times."""
+    if p.case:
+        c = p.case
+        title, content, who, phone, address = c["title"], c["content"], c["caller"], mobile(rng), c["address"]
+        result = c["reply"]
+    else:
+        who, phone = caller(rng), mobile(rng)
+        short_place, address = place(rng, p.unit.short_name)
+        title, content = wording(rng, p.kind, rng.choice(ISSUES[p.subject]), who, short_place)
+        result = f"经核实，{REPLIES[TOP_OF[p.subject]]}。已电话告知{who}，{who}表示认可。"
+    order = WorkOrder(number=p.number, accepted_at=p.accepted_at, kind=p.kind, title=title, content=content,
+                      subject=subjects[p.subject], caller_name=who, caller_mobile=phone, address=address,
+                      urgent=False, tags=[tags[t] for t in p.tags])
+    t = _timeline(rng, p)
     steps.create(order, p.accepted_at)
     steps.dispatch(order, p.unit, t["dispatched"])
     steps.sign(order, t["signed"])
-    if "supervision" in t:
-        supervision = t["supervision"]
-        steps.supervise(order, t["supervised"], supervision.text)
-        supervision.created_by_id = getattr(steps.actors.centre, "id", None)
-        supervision.acknowledged_by_id = getattr(steps.liaison(order), "id", None)
-    reply = t["reply"]
-    reply.submitted_by_id = getattr(steps.liaison(order), "id", None)
-    reply.reviewed_by_id = getattr(steps.actors.centre, "id", None)
-    steps.reply(order, t["completed"], reply.id, t["result"])
-    steps.accept(order, t["completed"], t["closed"], reply.id)
+    if "supervised" in t:
+        steps.supervise(order, t["supervised"], "该工单已逾期未办结，请立即办理并回复。", t["acknowledged"])
+    reply = steps.reply(order, t["completed"], result, t["contacted"])
+    steps.accept(order, reply, t["closed"])
     if rng.random() < 0.3 or p.case:
         result = CallbackResult.SATISFIED if rng.random() < 0.85 or p.case else CallbackResult.BASICALLY_SATISFIED
         at = t["closed"] + timedelta(minutes=rng.randint(120, 2880))
-        db.session.add(Callback(order_id=order.id, result=result, at=at, actor_id=getattr(steps.actors.centre, "id", None),
+        db.session.add(Callback(order=order, result=result, at=at, actor_id=getattr(steps.actors.centre, "id", None),
                                 note="来电人对办理结果表示满意。"))
-        append_event(order, "callback", steps.actors.centre, from_state=order.state, to_state=order.state,
-                     text=f"回访结果：{result.label}", data={"result": result.value}, at=at)
+        transition(order, "callback", steps.actors.centre, at=at, text=f"回访结果：{result.label}",
+                   data={"result": result.value}, flush=False)
+    return order
 
 
 def load_orders() -> str:
@@ -219,10 +202,10 @@ def load_orders() -> str:
     _tag(plans)
     earlier = [Plan(units[c["unit"]], c["kind"], "on_time", c["subject"], c["accepted_at"], c, list(c["tags"]),
                     c["number"]) for c in EARLIER_CASES]
-    built = [(p, *_build(rng, p, subjects, tags, steps)) for p in [*earlier, *plans]]
-    db.session.flush()
-    for p, order, timeline in built:
-        _events(rng, p, order, timeline, steps)
+    for i, p in enumerate([*earlier, *plans], start=1):
+        _build(rng, p, subjects, tags, steps)
+        if i % 100 == 0:
+            db.session.flush()
     db.session.flush()
     current = load_current_orders(subjects, units, steps, rng)
     return f"{len(subjects)} 个二级事项分类，{len(plans)} 件 2018 年 8 月工单（另 {len(earlier)} 件典型案例前期工单），{current} 件近期工单"

@@ -9,6 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.knowledge.lifecycle import move
 from portal.knowledge.models import KBAttachment, KBEntry
 from portal.uploads import display_name, read_upload, resolve_ole, stored_path, write_file
 
@@ -20,8 +21,7 @@ def path_of(attachment: KBAttachment) -> Path:
 
 
 def save(actor, entry: KBEntry, upload: FileStorage) -> KBAttachment:
-    if actor.is_unit_user and actor.unit_id != entry.unit_id:
-        raise RuleViolation("只能为本单位的条目上传附件。")
+    move(entry, "attach", actor)
     if len(entry.attachments) >= MAX_PER_ENTRY:
         raise RuleViolation(f"每个条目最多 {MAX_PER_ENTRY} 个附件。")
     data, ext, ctype = read_upload(upload)

@@ -13,7 +13,7 @@ from portal.knowledge import campaigns as campaign_services
 from portal.knowledge import export, queries
 from portal.knowledge.forms import CampaignForm, ExtensionForm, MatrixFilterForm
 from portal.knowledge.models import Campaign, CampaignUnit, TargetMode
-from portal.knowledge.views import bp
+from portal.knowledge.blueprint import bp
 from portal.web.access import roles
 from portal.web.errors import abort_zh
 from portal.web.htmx import redirect_after_post, render_page_or_fragment

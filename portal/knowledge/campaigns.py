@@ -1,19 +1,18 @@
 """报送任务 services: create a campaign for its target units, grant an extended deadline, remind."""
 from __future__ import annotations
 
-import importlib
 from datetime import datetime, timedelta
 
-from flask import url_for
 from sqlalchemy import or_, select
-from werkzeug.routing import BuildError
 
 from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.knowledge import queries
 from portal.knowledge.models import Campaign, CampaignReminder, CampaignStatus, CampaignUnit, TargetMode
+from portal.notifications.services import notify
 from portal.units.models import Unit
+from portal.web.links import link_for
 
 
 def target_unit_ids(mode: TargetMode, groups: list[str], unit_ids: list[int]) -> list[int]:
@@ -69,24 +68,6 @@ def grant_extension(actor, campaign: Campaign, unit_id: int, extended: datetime 
     return target
 
 
-def _notifier():
-    """The notifications feature's notify(), once its model is registered; reminders are recorded either way."""
-    if "notification" not in db.metadata.tables:
-        return None
-    try:
-        module = importlib.import_module("portal.notifications.services")
-    except ImportError:
-        return None
-    return getattr(module, "notify", None)
-
-
-def _link() -> str:
-    try:
-        return url_for("knowledge.campaigns")
-    except (RuntimeError, BuildError):  # outside a request (cron) without SERVER_NAME
-        return ""
-
-
 def send_reminders(at: datetime, within: timedelta) -> list[CampaignReminder]:
     """Remind every target unit still 未报送 whose deadline falls in (at, at + within]. Idempotent."""
     extended = select(CampaignUnit.campaign_id).where(CampaignUnit.extended_deadline > at)
@@ -96,7 +77,6 @@ def send_reminders(at: datetime, within: timedelta) -> list[CampaignReminder]:
     already = set(db.session.execute(
         select(CampaignReminder.campaign_id, CampaignReminder.unit_id).where(CampaignReminder.kind == "before_deadline")))
     by_id = {c.id: c for c in campaigns}
-    notify = _notifier()
     sent = []
     for (cid, uid), status in sorted(found.items()):
         deadline = status.effective_deadline
@@ -110,7 +90,7 @@ def send_reminders(at: datetime, within: timedelta) -> list[CampaignReminder]:
         reminder = CampaignReminder(campaign_id=cid, unit_id=uid, kind="before_deadline", sent_at=at, message=message)
         db.session.add(reminder)
         sent.append(reminder)
-        if notify is not None:
-            notify(db.session.get(Unit, uid), "kb_campaign", message, _link(), key=f"kb-campaign-{cid}-{uid}")
+        notify(db.session.get(Unit, uid), "kb_campaign", message, link_for("knowledge.campaigns"),
+               key=f"kb-campaign-{cid}-{uid}")
     db.session.flush()
     return sent

@@ -1,7 +1,7 @@
 """知识库 pages: the unit's entries, the centre's review queue, search for everyone who answers calls."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, send_file, url_for
+from flask import current_app, flash, render_template, request, send_file, url_for
 from flask_login import current_user
 from portal.auth.roles import ALL_ROLES, CENTRE_ROLES, UNIT_ROLES
 from portal.errors import RuleViolation
@@ -9,6 +9,7 @@ from portal.clock import now
 from portal.extensions import db
 from portal.imports.tabular import ImportFailed
 from portal.knowledge import attachments, imports, queries, search, services
+from portal.knowledge.blueprint import bp
 from portal.knowledge.forms import AttachmentForm, EntryFilterForm, EntryForm, ImportForm, ReturnForm
 from portal.knowledge.models import EntryStatus, KBAttachment, KBEntry
 from portal.web.access import roles
@@ -16,7 +17,6 @@ from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_
 from portal.web.scoping import get_scoped_or_404
 from portal.web.errors import abort_zh
 
-bp = Blueprint("knowledge", __name__, url_prefix="/knowledge")
 
 
 def _entries_stmt(form: EntryFilterForm):
@@ -228,5 +228,3 @@ def import_entries():
     return render_page_or_fragment("knowledge/import.html", "knowledge/_import_form.html",
                                    form=form, errors=errors), status
 
-
-from portal.knowledge import campaign_views  # noqa: E402,F401  (routes on the same blueprint)

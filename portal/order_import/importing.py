@@ -3,7 +3,9 @@
 States: a row with 办结时间 is 已办结 (completed_at = closed_at = 办结时间); a row without 承办单位 is 待派单;
 a dispatched row without 办结时间 is 待签收 — the unit acknowledges it in the portal, with the sign deadline
 from 派单时间 like any dispatch. A missing 办理时限 comes from 派单时间 and the kind's limit on the calendar.
-Each order gets one "import" event naming the file and row. Tags not yet known are created.
+Every order goes through the lifecycle (portal.orders.transitions) at the file's times: an "import" event
+naming the file and row at 受理时间, a dispatch at 派单时间, a close_imported at 办结时间. Tags not yet known
+are created.
 """
 from __future__ import annotations
 
@@ -12,16 +14,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from portal.calendar.deadlines import handle_deadline, sign_deadline
 from portal.clock import now
 from portal.extensions import db
 from portal.imports.tabular import ImportErrors, read_table
 from portal.order_import.rows import OPTIONAL, REQUIRED, Lookups, ParsedOrder, parse_row
 from portal.orders.enums import OrderState, RequestStatus
-from portal.orders.events import append_event
 from portal.orders.models import Subject, Tag, WorkOrder
 from portal.subjects.queries import find_path
 from portal.subjects.services import ensure_path, missing_paths
+from portal.orders.transitions import transition
 from portal.units.models import Unit
 
 IMPORT_ACTION = "import"
@@ -80,28 +81,27 @@ def _state(p: ParsedOrder) -> OrderState:
 
 
 def _build(p: ParsedOrder, tags: dict[str, Tag], actor, filename: str, at) -> WorkOrder:
+    """The row's order, brought to its state through the lifecycle at the file's times: imported at
+    受理时间, dispatched at 派单时间 (with the file's 办理时限 when given), closed at 办结时间."""
     state = _state(p)
     order = WorkOrder(
         number=p.number, accepted_at=p.accepted_at, kind=p.kind, title=p.title, content=p.content,
         subject_id=p.subject.id if p.subject else None, caller_name=p.caller_name, caller_mobile=p.caller_mobile,
-        address=p.address, urgent=p.urgent, state=state, created_by_id=getattr(actor, "id", None), created_at=at,
+        address=p.address, urgent=p.urgent, created_by_id=getattr(actor, "id", None), created_at=at,
         tags=[tags[name] for name in p.tag_names],
     )
-    if p.unit is not None:
-        order.unit_id = order.last_unit_id = p.unit.id
-        order.dispatched_at = p.dispatched_at
-        order.sign_deadline = sign_deadline(p.dispatched_at, p.urgent)
-        order.handle_deadline = p.handle_deadline or handle_deadline(p.dispatched_at, p.kind, p.urgent)
-    if state == OrderState.CLOSED:
-        order.completed_at = order.closed_at = p.completed_at
-    db.session.add(order)
     text = f"从文件“{filename}”第 {p.row} 行导入，状态：{state.label}"
-    if p.result:
-        text += f"。办理结果：{p.result}"
-    append_event(order, IMPORT_ACTION, actor, to_state=state, text=text, at=at, data={
-        "file": filename, "row": p.row, "handle_deadline_given": p.handle_deadline is not None,
+    transition(order, IMPORT_ACTION, actor, at=p.accepted_at, text=text, data={
+        "file": filename, "row": p.row, "imported_at": at.isoformat(timespec="seconds"),
+        "handle_deadline_given": p.handle_deadline is not None,
         "unit": p.unit.short_name if p.unit else None,
     })
+    if p.unit is not None:
+        transition(order, "dispatch", actor, at=p.dispatched_at, text="导入的派单", unit=p.unit,
+                   handle_deadline=p.handle_deadline, imported=True)
+    if state == OrderState.CLOSED:
+        transition(order, "close_imported", actor, at=p.completed_at,
+                   text=f"办理结果：{p.result}" if p.result else "导入的办结")
     return order
 
 

@@ -18,7 +18,7 @@ from portal.orders.detail import PANEL_OF, detail_context, namespace_ids
 from portal.orders.enums import CallbackResult
 from portal.orders.models import WorkOrder
 from portal.orders.transitions import ACTION_ROLES, CONFLICT_MESSAGE, ActionForbidden, check_version
-from portal.orders.views import bp
+from portal.orders.blueprint import bp
 from portal.units.models import Unit
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, wants_fragment

@@ -14,15 +14,12 @@ from portal.orders.models import Callback
 from portal.orders.records import Attachment, ExtensionRequest, Reply, ReturnRequest, Supervision
 from portal.orders.transitions import ACTION_LABELS, allowed_actions, pending_extension, pending_return
 
-# Events written outside the transition table: merges, audits, roster handovers, calendar recomputes, imports.
+# Events written outside the transition table: the merged order's note, audits, attachments.
 EVENT_LABELS = {
     **ACTION_LABELS,
     "merged_from": "被并单",
     "reveal_mobile": "查看电话",
     "attach": "上传附件",
-    "handover": "移交经办人",
-    "deadline_recomputed": "办理时限重算",
-    "import": "导入",
 }
 
 
@@ -62,7 +59,7 @@ def clock(deadline, at=None):
     """time_left() of the calendar for a deadline, or None."""
     if deadline is None:
         return None
-    from portal.calendar.deadlines import time_left
+    from portal.orders.deadlines import time_left
 
     return time_left(deadline, at or now())
 

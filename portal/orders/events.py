@@ -1,6 +1,6 @@
-"""The one place that writes 流转记录 rows. The transition function and every other change to an
-order that must be on its record (calendar recompute, roster handover, reveal of a phone number)
-go through append_event."""
+"""The one place that writes 流转记录 rows: transition() for every lifecycle action (also the import, the
+roster hand-over and the calendar recompute), and the few records that change no lifecycle column (a phone
+number revealed, a file attached, an order merged into this one)."""
 from __future__ import annotations
 
 from portal.clock import now

@@ -56,11 +56,6 @@ class NoteForm(VersionForm):
     text = TextAreaField("说明", validators=[Optional(), Length(max=1000, message="说明最多1000个字。")])
 
 
-class ReasonForm(VersionForm):
-    text = TextAreaField("理由", validators=[
-        _required("请填写理由。"), Length(max=1000, message="理由最多1000个字。")])
-
-
 class DispatchForm(VersionForm):
     unit_id = IntegerField("承办单位", validators=[InputRequired("请选择承办单位。")])
     designate = BooleanField("指定办理（不得退单）")

@@ -32,8 +32,6 @@ def unit_leaders(unit_id: int) -> list[User]:
 
 
 def sign(order: WorkOrder, actor, text: str = "") -> WorkOrder:
-    order.signed_at = now()
-    order.handler_id = actor.id
     transition(order, "sign", actor, text=text)
     return order
 
@@ -86,10 +84,6 @@ def centre_decide_return(order: WorkOrder, actor, approve: bool, note: str) -> R
                data={"unit": unit.short_name if unit else None})
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now(), note
-    if approve:
-        order.return_count += 1
-        order.unit_id = None
-        order.handler_id = None
     verdict = "已同意，工单已退回中心" if approve else "未同意，请继续办理"
     notify(unit, "return_decision", f"工单 {order.number} 的退单申请中心{verdict}：{note}", order_link(order))
     flush()
@@ -113,20 +107,21 @@ def request_extension(order: WorkOrder, actor, reason: str, working_days: int) -
 
 def decide_extension(order: WorkOrder, actor, approve: bool, note: str) -> ExtensionRequest:
     """Approval moves the handle deadline by the requested working days."""
-    from portal.calendar.deadlines import extend_deadline
-
+    error = why_not(order, "approve_extension" if approve else "reject_extension", actor)
+    if error is not None:
+        raise error
     request = pending_extension(order)
-    data = {"working_days": request.working_days} if request else {}
-    new_deadline = None
-    if approve and request is not None:
-        new_deadline = extend_deadline(order.handle_deadline, request.working_days)
-        data.update({"from": order.handle_deadline.isoformat(), "to": new_deadline.isoformat()})
-    transition(order, "approve_extension" if approve else "reject_extension", actor, text=note, data=data)
+    if request is None:
+        raise RuleViolation("没有待审核的延期申请。")
+    old_deadline = order.handle_deadline
+    if approve:
+        transition(order, "approve_extension", actor, text=note, working_days=request.working_days)
+    else:
+        transition(order, "reject_extension", actor, text=note, data={"working_days": request.working_days})
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now(), note
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     if approve:
-        request.new_deadline = order.handle_deadline = new_deadline
-        order.extension_count += 1
+        request.old_deadline, request.new_deadline = old_deadline, order.handle_deadline
     verdict = f"已同意，办理时限延至{order.handle_deadline:%Y-%m-%d %H:%M}" if approve else "未同意"
     notify(order.unit, "extension_decision", f"工单 {order.number} 的延期申请{verdict}：{note}".rstrip("："),
            order_link(order))
@@ -164,8 +159,6 @@ def latest_pending_reply(order: WorkOrder) -> Reply | None:
 
 def review_reply(order: WorkOrder, actor, accept: bool, note: str) -> Reply:
     """Accept (→ 已办结, completed when the reply was submitted) or reject (→ 重办 with a new deadline)."""
-    from portal.calendar.deadlines import handle_deadline
-
     action = "accept_reply" if accept else "reject_reply"
     error = why_not(order, action, actor)
     if error is not None:
@@ -173,17 +166,11 @@ def review_reply(order: WorkOrder, actor, accept: bool, note: str) -> Reply:
     reply = latest_pending_reply(order)
     if reply is None:
         raise RuleViolation("没有待审核的回复。")
+    transition(order, action, actor, text=note, data={"reply_id": reply.id}, completed_at=reply.submitted_at)
     reply.reviewed_by_id, reply.reviewed_at, reply.review_note = actor.id, now(), note
-    if accept:
-        reply.status = RequestStatus.APPROVED
-        order.completed_at = reply.submitted_at
-        order.closed_at = now()
-    else:
-        reply.status = RequestStatus.REJECTED
-        order.handle_deadline = handle_deadline(now(), order.kind, order.urgent)
-        order.reopen_count += 1
-    transition(order, action, actor, text=note, data={"reply_id": reply.id})
+    reply.status = RequestStatus.APPROVED if accept else RequestStatus.REJECTED
     verdict = "审核通过，工单已办结" if accept else "未通过，请重新办理"
     notify(order.unit, "reply_decision", f"工单 {order.number} 的办结回复{verdict}：{note}".rstrip("："),
            order_link(order))
+    flush()
     return reply

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import Role
 from portal.clock import now
 from portal.extensions import db
-from portal.orders.enums import CallbackResult, OrderKind, OrderState
+from portal.orders.enums import ACTIVE_STATES, CallbackResult, OrderKind, OrderState
 
 
 def _enum(cls, length=30):
@@ -56,11 +56,24 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(String(30), unique=True)
 
 
+# The database's copy of the lifecycle's promises (portal.orders.transitions sets these columns):
+# a merged order names the order it was merged into and only a merged one does; an order a unit holds has
+# that unit; a pending one has none; a closed order has its completion and closing times.
+HELD_STATES = sorted(s.value for s in (*ACTIVE_STATES, OrderState.REPLIED))
+LIFECYCLE_CHECKS = {
+    "merged_into": "(state = 'merged') = (merged_into_id IS NOT NULL)",
+    "held_by_unit": f"state NOT IN ({', '.join(repr(s) for s in HELD_STATES)}) OR unit_id IS NOT NULL",
+    "pending_no_unit": "state <> 'pending' OR unit_id IS NULL",
+    "closed_completed": "state <> 'closed' OR (completed_at IS NOT NULL AND closed_at IS NOT NULL)",
+}
+
+
 class WorkOrder(db.Model):
     __tablename__ = "work_order"
     __table_args__ = (
         Index("ix_work_order_last_unit_accepted", "last_unit_id", "accepted_at"),
         Index("ix_work_order_unit_state", "unit_id", "state"),
+        *(CheckConstraint(sql, name=name) for name, sql in LIFECYCLE_CHECKS.items()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +99,8 @@ class WorkOrder(db.Model):
     dispatched_at: Mapped[datetime | None]
     sign_deadline: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
+    # When the running handle clock started: the last dispatch, reopen or rejected reply.
+    handle_started_at: Mapped[datetime | None]
     handle_deadline: Mapped[datetime | None]  # includes approved extensions
     # When the unit submitted the reply that the centre accepted (imported: 办结时间).
     completed_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -152,3 +167,5 @@ class Callback(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(default=now)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    order: Mapped[WorkOrder] = relationship()

@@ -6,30 +6,22 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from portal.auth.models import User
 from portal.clock import now
 from portal.extensions import db
-from portal.orders.enums import ACTIVE_STATES, OrderState, RequestStatus, ReturnStage
+from portal.orders.conditions import active_due_soon, active_overdue, open_sql
+from portal.orders.enums import OrderState, RequestStatus, ReturnStage
 from portal.orders.models import Subject, Tag, WorkOrder
 from portal.orders.records import Attachment, ReturnRequest
 from portal.units.models import Unit
 from portal.web.scoping import scope
 
-DUE_SOON = timedelta(hours=24)
 DUPLICATE_WINDOW = timedelta(days=30)
 S = OrderState
 
 
 def _states(*states):
     return lambda at: WorkOrder.state.in_(states)
-
-
-def due_soon_condition(at: datetime):
-    return and_(WorkOrder.state.in_(ACTIVE_STATES), WorkOrder.handle_deadline > at,
-                WorkOrder.handle_deadline <= at + DUE_SOON)
-
-
-def overdue_condition(at: datetime):
-    return and_(WorkOrder.state.in_(ACTIVE_STATES), WorkOrder.handle_deadline < at)
 
 
 def _return_review(at: datetime):
@@ -49,8 +41,8 @@ class Tab:
 UNIT_TABS = (
     Tab("to_sign", "待签收", _states(S.DISPATCHED)),
     Tab("working", "办理中", _states(S.IN_PROGRESS, S.EXTENSION_REQUESTED)),
-    Tab("due_soon", "即将到期", due_soon_condition),
-    Tab("overdue", "已逾期", overdue_condition),
+    Tab("due_soon", "即将到期", active_due_soon),
+    Tab("overdue", "已逾期", active_overdue),
     Tab("in_review", "待审核", _states(S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.REPLIED)),
     Tab("closed", "已办结", _states(S.CLOSED), "accepted"),
 )
@@ -59,8 +51,8 @@ CENTRE_QUEUES = (
     Tab("returns", "退单审核", _return_review),
     Tab("extensions", "延期审核", _states(S.EXTENSION_REQUESTED)),
     Tab("replies", "回复审核", _states(S.REPLIED)),
-    Tab("due_soon", "即将到期", due_soon_condition),
-    Tab("overdue", "已逾期", overdue_condition),
+    Tab("due_soon", "即将到期", active_due_soon),
+    Tab("overdue", "已逾期", active_overdue),
     Tab("closed", "已办结", _states(S.CLOSED), "accepted"),
     Tab("all", "全部", lambda at: WorkOrder.id.is_not(None), "accepted"),
 )
@@ -189,3 +181,23 @@ def attachment_of(order: WorkOrder, attachment_id: int) -> Attachment | None:
     """One attachment of an order the caller has already loaded through the scoping helper."""
     stmt = select(Attachment).where(Attachment.id == attachment_id, Attachment.order_id == order.id)
     return db.session.scalars(stmt).first()
+
+
+def open_orders_stmt(handler: User):
+    """Orders of the handler's unit that the handler still works (not closed, not merged)."""
+    return select(WorkOrder).where(
+        WorkOrder.handler_id == handler.id,
+        WorkOrder.unit_id == handler.unit_id,
+        open_sql(),
+    )
+
+
+def open_order_counts(unit_id: int) -> dict[int, int]:
+    """handler id -> number of the unit's open orders the handler works."""
+    stmt = (
+        select(WorkOrder.handler_id, func.count(WorkOrder.id))
+        .where(WorkOrder.unit_id == unit_id, WorkOrder.handler_id.is_not(None),
+               open_sql())
+        .group_by(WorkOrder.handler_id)
+    )
+    return {handler_id: count for handler_id, count in db.session.execute(stmt)}

@@ -7,24 +7,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.notifications.services import notify
-from portal.orders.enums import CallbackResult, OrderKind, OrderState
+from portal.orders.enums import CallbackResult, OrderKind
 from portal.orders.events import append_event
 from portal.orders.models import Callback, Subject, Tag, WorkOrder
 from portal.orders.records import Supervision
-from portal.orders.transitions import RETURNS_BEFORE_DESIGNATION, open_supervisions, transition
+from portal.orders.transitions import open_supervisions, transition
+from portal.web.links import link_for
 
 
 def order_link(order: WorkOrder) -> str:
-    """The order page's path, also outside a request (the CLI sends reminders)."""
-    with current_app.test_request_context():
-        return url_for("orders.detail", order_id=order.id)
+    """The order page's path, the same in a request and in a command (the CLI sends reminders)."""
+    return link_for("orders.detail", order_id=order.id)
 
 
 def next_number(at: datetime) -> str:
@@ -63,37 +62,15 @@ def create_order(actor, *, kind: OrderKind, content: str, title: str = "", subje
 
 def dispatch(order: WorkOrder, actor, unit, *, designate: bool = False, text: str = "") -> WorkOrder:
     """派单 (or re-dispatch after a return): new sign and handle clocks start now; 指定 after 3 returns."""
-    from portal.calendar.deadlines import handle_deadline, sign_deadline
-
-    if unit is None or not unit.active:
-        raise RuleViolation("请选择一个有效的承办单位。")
-    at = now()
-    designated = designate or order.return_count >= RETURNS_BEFORE_DESIGNATION
-    order.unit_id = order.last_unit_id = unit.id
-    order.dispatched_at = at
-    order.sign_deadline = sign_deadline(at, order.urgent)
-    order.handle_deadline = handle_deadline(at, order.kind, order.urgent)
-    order.signed_at = None
-    order.handler_id = None
-    order.designated = designated
-    data = {"unit_id": unit.id, "unit": unit.short_name, "designated": designated}
-    label = f"指定{unit.short_name}办理" if designated else f"派至{unit.short_name}"
-    transition(order, "dispatch", actor, text=f"{label}。{text}".strip("。") if text else label, data=data)
-    notify(unit, "new_order", f"新工单 {order.number}：{order.title}" + ("（中心指定办理）" if designated else ""),
+    transition(order, "dispatch", actor, text=text.strip("。"), unit=unit, designate=designate)
+    notify(unit, "new_order", f"新工单 {order.number}：{order.title}" + ("（中心指定办理）" if order.designated else ""),
            order_link(order))
     return order
 
 
 def merge(order: WorkOrder, actor, target: WorkOrder | None, reason: str) -> WorkOrder:
     """并单: link a repeat request to an earlier order."""
-    if target is None or target.id == order.id:
-        raise RuleViolation("请填写要并入的原工单编号。")
-    if target.state == OrderState.MERGED:
-        raise RuleViolation(f"工单 {target.number} 本身已并单，请并入它所并入的工单。")
-    if (target.accepted_at, target.id) > (order.accepted_at, order.id):
-        raise RuleViolation("只能并入更早受理的工单。")
-    order.merged_into_id = target.id
-    transition(order, "merge", actor, text=reason, data={"into": target.number, "into_id": target.id})
+    transition(order, "merge", actor, text=reason, into=target)
     append_event(target, "merged_from", actor, text=f"工单 {order.number} 并入本工单：{reason}",
                  data={"from": order.number, "from_id": order.id})
     db.session.flush()
@@ -122,15 +99,7 @@ def acknowledge(order: WorkOrder, actor) -> list[Supervision]:
 
 def reopen(order: WorkOrder, actor, reason: str) -> WorkOrder:
     """重办: back to the last unit, 办理中, with a new handle deadline from now."""
-    from portal.calendar.deadlines import handle_deadline
-
-    at = now()
-    order.unit_id = order.last_unit_id or order.unit_id
-    order.handle_deadline = handle_deadline(at, order.kind, order.urgent)
-    order.reopen_count += 1
-    order.completed_at = None
-    order.closed_at = None
-    transition(order, "reopen", actor, text=reason, data={"handle_deadline": order.handle_deadline.isoformat()})
+    transition(order, "reopen", actor, text=reason)
     notify(order.unit, "reopen", f"工单 {order.number} 重办：{reason}", order_link(order))
     return order
 

@@ -5,7 +5,7 @@ transition table except create).
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +16,7 @@ from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders import queries
+from portal.orders.blueprint import bp
 from portal.orders.attachments import INLINE_TYPES, attachment_path, save_attachment
 from portal.orders.detail import detail_context, handle_clock, sign_clock
 from portal.orders.enums import ACTIVE_STATES, OrderKind
@@ -28,7 +29,6 @@ from portal.web.access import roles
 from portal.web.htmx import is_htmx, redirect_after_post, render_page_or_fragment, wants_fragment
 from portal.web.scoping import get_scoped_or_404
 
-bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 CENTRE = (Role.ADMIN, Role.CENTRE_STAFF)
 CREATORS = (*CENTRE, Role.OPERATOR)
@@ -234,5 +234,3 @@ def attachment(order_id: int, attachment_id: int):
     inline = item.content_type in INLINE_TYPES and not wants_fragment()
     return send_file(path, mimetype=item.content_type, as_attachment=not inline, download_name=item.original_name)
 
-
-from portal.orders import actions  # noqa: E402,F401  (registers the action endpoint on bp)

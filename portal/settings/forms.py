@@ -9,7 +9,7 @@ from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from portal.calendar.arrangements import DEFAULT_WORKDAY_NAME, Arrangement, HolidaySpan, WorkdaySwap
-from portal.calendar.limits import handle_key
+from portal.orders.limits import handle_key
 from portal.orders.enums import OrderKind
 
 

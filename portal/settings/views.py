@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from portal.auth.roles import Role
 from portal.calendar import arrangements as arr
-from portal.calendar.limits import DEFAULT_HANDLE_DAYS, current_limits, save_limits
+from portal.orders import recompute
+from portal.orders.limits import DEFAULT_HANDLE_DAYS, current_limits, save_limits
 from portal.calendar.workdays import package_knows
 from portal.clock import now
 from portal.extensions import db
@@ -78,7 +79,7 @@ def _year_or_404(year: int) -> int:
     return year
 
 
-def _outcome_message(outcome: arr.SaveOutcome, verb: str) -> str:
+def _outcome_message(outcome: recompute.SaveOutcome, verb: str) -> str:
     head = f"{outcome.year}年节假日安排已{verb}"
     if not outcome.changed_days:
         return f"{head}，工作日没有变化。"
@@ -97,7 +98,7 @@ def calendar_year(year: int):
     status = 200
     if form.is_submitted():
         if form.validate():
-            outcome = arr.save_arrangement(form.arrangement, current_user)
+            outcome = recompute.save_arrangement(form.arrangement, current_user)
             db.session.commit()
             flash(_outcome_message(outcome, "保存"), "success")
             return redirect_after_post(url_for("settings.index"))
@@ -111,7 +112,7 @@ def calendar_year(year: int):
 def delete_calendar_year(year: int):
     if arr.load_arrangement(year) is None:
         abort_zh(404, f"{year} 年没有录入的节假日安排。")
-    outcome = arr.delete_arrangement(year, current_user)
+    outcome = recompute.delete_arrangement(year, current_user)
     db.session.commit()
     flash(_outcome_message(outcome, "删除"), "success")
     return redirect_after_post(url_for("settings.index"))

@@ -2,21 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.orders.enums import OrderState
+from portal.knowledge.queries import unit_campaigns
+from portal.orders.conditions import active_due_soon, active_overdue
 from portal.orders.models import WorkOrder
 from portal.stats import queries as q
 from portal.web.scoping import scoped_select
 
-DUE_SOON = timedelta(hours=24)
 LIST_LIMIT = 20
-# States in which the unit holding the order has to act on it (待审核 waits for the centre).
-ACTING_STATES = (OrderState.DISPATCHED, OrderState.IN_PROGRESS, OrderState.EXTENSION_REQUESTED,
-                 OrderState.RETURN_REQUESTED)
 
 
 @dataclass
@@ -71,10 +68,9 @@ class Attention:
 
 def attention(user, at: datetime) -> Attention:
     """The user's unit's orders overdue or due within 24 hours, earliest deadline first (scoped)."""
-    base = scoped_select(WorkOrder, user).where(
-        WorkOrder.completed_at.is_(None), WorkOrder.state.in_(ACTING_STATES), WorkOrder.handle_deadline.is_not(None))
-    overdue = base.where(WorkOrder.handle_deadline < at)
-    soon = base.where(WorkOrder.handle_deadline >= at, WorkOrder.handle_deadline < at + DUE_SOON)
+    base = scoped_select(WorkOrder, user)
+    overdue = base.where(active_overdue(at))
+    soon = base.where(active_due_soon(at))
 
     def listing(stmt):
         rows = list(db.session.scalars(stmt.order_by(WorkOrder.handle_deadline, WorkOrder.id).limit(LIST_LIMIT)))
@@ -114,13 +110,5 @@ def unit_dashboard(user, period: q.Period, at: datetime) -> UnitDashboard:
     return UnitDashboard(
         period=period, own=own, city=table.total, own_rates=rates.get(unit.id, q.UnitRates(unit.id)),
         city_rates=q.city_rates(period, rates), rank=rank, ranked_in_group=ranked, group=unit.group,
-        attention=attention(user, at), campaigns=_campaigns(unit.id, at),
+        attention=attention(user, at), campaigns=unit_campaigns(unit.id, at),
     )
-
-
-def _campaigns(unit_id: int, at: datetime):
-    try:
-        from portal.knowledge.queries import unit_campaigns
-    except ImportError:
-        return None
-    return unit_campaigns(unit_id, at)

@@ -1,7 +1,7 @@
 """统计分析: the centre's dashboard, a unit's own dashboard, the table as CSV, and the home panel."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
 
 from portal.auth.roles import CENTRE_ROLES, UNIT_ROLES
@@ -82,16 +82,7 @@ def unit_dashboard():
     board = dash.unit_dashboard(current_user, period, at)
     form.fill(period)
     return _render("stats/unit_dashboard.html", "stats/_unit_dashboard.html", form, at, board=board,
-                   order_url=_order_url)
-
-
-def _order_url(order) -> str | None:
-    """The order page, once the orders feature provides one (its one URL argument is the order id)."""
-    for endpoint in ("orders.detail", "orders.order", "orders.show"):
-        for rule in current_app.url_map.iter_rules(endpoint) if endpoint in current_app.view_functions else ():
-            if len(rule.arguments) == 1:
-                return url_for(endpoint, **{next(iter(rule.arguments)): order.id})
-    return None
+                   order_url=lambda order: url_for("orders.detail", order_id=order.id))
 
 
 @bp.app_context_processor

@@ -11,12 +11,9 @@ from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.clock import now
 from portal.extensions import db
-from portal.orders.enums import OrderState
-from portal.orders.models import WorkOrder
 from portal.units.models import RosterEvent, Unit
 
 # An order is finished for its handler once closed or merged into another.
-FINISHED_STATES = (OrderState.CLOSED, OrderState.MERGED)
 
 
 @dataclass
@@ -125,26 +122,6 @@ def active_admin_count(exclude_id: int | None = None) -> int:
     if exclude_id is not None:
         stmt = stmt.where(User.id != exclude_id)
     return db.session.scalar(stmt) or 0
-
-
-def open_orders_stmt(handler: User):
-    """Orders of the handler's unit that the handler still works (not closed, not merged)."""
-    return select(WorkOrder).where(
-        WorkOrder.handler_id == handler.id,
-        WorkOrder.unit_id == handler.unit_id,
-        WorkOrder.state.not_in(FINISHED_STATES),
-    )
-
-
-def open_order_counts(unit_id: int) -> dict[int, int]:
-    """handler id -> number of the unit's open orders the handler works."""
-    stmt = (
-        select(WorkOrder.handler_id, func.count(WorkOrder.id))
-        .where(WorkOrder.unit_id == unit_id, WorkOrder.handler_id.is_not(None),
-               WorkOrder.state.not_in(FINISHED_STATES))
-        .group_by(WorkOrder.handler_id)
-    )
-    return {handler_id: count for handler_id, count in db.session.execute(stmt)}
 
 
 def roster(unit_id: int) -> list[User]:

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 
-from portal.admin.accounts import end_sessions, new_account
+from portal.auth.accounts import new_account
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.orders.events import append_event
-from portal.orders.models import WorkOrder
 from portal.units.models import RosterEvent, Unit
-from portal.units.queries import FINISHED_STATES, name_owners, open_orders_stmt
+from portal.units.queries import name_owners
 
 
 def record_roster_event(unit_id: int, action: str, actor: User | None, detail: str,
@@ -105,24 +102,6 @@ def update_unit(actor: User | None, unit: Unit, data: UnitData) -> Unit:
     return unit
 
 
-def unit_open_orders(unit: Unit) -> int:
-    stmt = select(func.count(WorkOrder.id)).where(WorkOrder.unit_id == unit.id,
-                                                  WorkOrder.state.not_in(FINISHED_STATES))
-    return db.session.scalar(stmt) or 0
-
-
-def deactivate_unit(actor: User, unit: Unit) -> None:
-    """Stop a unit; its users can no longer log in. Refused while it still holds open orders."""
-    if not unit.active:
-        raise RuleViolation(f"单位“{unit.short_name}”已是停用状态。")
-    open_count = unit_open_orders(unit)
-    if open_count:
-        raise RuleViolation(f"单位“{unit.short_name}”仍有 {open_count} 件未办结工单，请先办结或改派后再停用。")
-    unit.active = False
-    record_roster_event(unit.id, "deactivate_unit", actor, f"停用单位“{unit.full_name}”，本单位账号均无法登录")
-    db.session.flush()
-
-
 def reactivate_unit(actor: User, unit: Unit) -> None:
     if unit.active:
         raise RuleViolation(f"单位“{unit.short_name}”已是启用状态。")
@@ -147,52 +126,6 @@ def add_liaison(actor: User, *, username: str, name: str, mobile: str) -> tuple[
     record_roster_event(actor.unit_id, "add_user", actor, f"新增联络员 {person(user.name, user.mobile)}，账号 {user.username}",
                         subject=user)
     return user, password
-
-
-def handover_orders(actor: User, from_user: User, to_user: User) -> int:
-    """Move the open orders from_user works in its unit to to_user; each order records the change."""
-    if to_user.id == from_user.id:
-        raise RuleViolation("接手人不能是原经办人本人。")
-    if to_user.unit_id != from_user.unit_id or to_user.role != Role.LIAISON or not to_user.active:
-        raise RuleViolation("接手人必须是本单位在岗的联络员。")
-    orders = list(db.session.scalars(open_orders_stmt(from_user).order_by(WorkOrder.id)))
-    if not orders:
-        raise RuleViolation(f"{from_user.name} 没有未办结的工单需要移交。")
-    text = f"经办人由{from_user.name}变更为{to_user.name}"
-    for order in orders:
-        order.handler_id = to_user.id
-        append_event(order, "handover", actor, text=text, data={"from": from_user.id, "to": to_user.id})
-    numbers = "、".join(o.number for o in orders[:20]) + ("等" if len(orders) > 20 else "")
-    record_roster_event(from_user.unit_id, "handover", actor,
-                        f"将 {from_user.name} 的 {len(orders)} 件未办结工单移交给 {to_user.name}（{numbers}）",
-                        subject=from_user)
-    db.session.flush()
-    return len(orders)
-
-
-def deactivate_liaison(actor: User, liaison: User, successor: User | None = None) -> int:
-    """Deactivate a liaison of the leader's unit, first handing its open orders to a successor.
-
-    Returns how many orders were handed over. Refused for oneself, and while the liaison still
-    works open orders and no successor is named (orders must never stall with a departed liaison).
-    """
-    _require_liaison_of(actor, liaison)
-    if liaison.id == actor.id:
-        raise RuleViolation("不能停用自己的账号。")
-    if not liaison.active:
-        raise RuleViolation(f"{liaison.name} 的账号已是停用状态。")
-    moved = 0
-    open_count = db.session.scalar(select(func.count()).select_from(open_orders_stmt(liaison).subquery())) or 0
-    if open_count:
-        if successor is None:
-            raise RuleViolation(f"{liaison.name} 仍是 {open_count} 件未办结工单的经办人，请选择接手的联络员。")
-        moved = handover_orders(actor, liaison, successor)
-    liaison.active = False
-    end_sessions(liaison)
-    record_roster_event(liaison.unit_id, "deactivate_user", actor,
-                        f"停用联络员 {person(liaison.name, liaison.mobile)}", subject=liaison)
-    db.session.flush()
-    return moved
 
 
 def reactivate_liaison(actor: User, liaison: User) -> None:

@@ -5,8 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from portal.calendar.deadlines import extend_deadline, handle_deadline, sign_deadline, time_left
-from portal.calendar.limits import current_limits, handle_key, save_limits
+from portal.calendar.deadlines import extend_deadline
+from portal.orders.deadlines import handle_deadline, sign_deadline, time_left
+from portal.orders.limits import current_limits, handle_key, save_limits
 from portal.orders.enums import OrderKind
 
 

@@ -5,9 +5,11 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from portal.calendar.arrangements import Arrangement, HolidaySpan, WorkdaySwap, delete_arrangement, save_arrangement
-from portal.calendar.deadlines import extend_deadline, handle_deadline
-from portal.calendar.recompute import EVENT_ACTION
+from portal.calendar.arrangements import Arrangement, HolidaySpan, WorkdaySwap
+from portal.orders.recompute import delete_arrangement, save_arrangement
+from portal.calendar.deadlines import extend_deadline
+from portal.orders.deadlines import handle_deadline
+from portal.orders.recompute import EVENT_ACTION
 from portal.extensions import db
 from portal.orders.enums import OrderKind, OrderState
 from portal.orders.models import OrderEvent

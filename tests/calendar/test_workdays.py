@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.calendar.arrangements import Arrangement, HolidaySpan, WorkdaySwap, save_arrangement
+from portal.calendar.arrangements import Arrangement, HolidaySpan, WorkdaySwap
+from portal.orders.recompute import save_arrangement
 from portal.calendar.workdays import (
     has_arrangement, is_working_day, nth_working_day_after, package_knows, working_days_between,
 )
@@ -34,13 +35,14 @@ def test_spring_festival_2026():
     assert nth_working_day_after(date(2026, 2, 14), 1) == date(2026, 2, 24)
 
 
-def test_a_year_nobody_entered_falls_back_to_monday_to_friday():
-    assert not package_knows(2027)
-    assert not has_arrangement(2027)
-    # 2027-01-01 is a Friday: without an arrangement New Year's Day counts as a working day.
-    assert is_working_day(date(2027, 1, 1))
-    assert not is_working_day(date(2027, 1, 2)) and not is_working_day(date(2027, 1, 3))
-    assert nth_working_day_after(date(2026, 12, 31), 2) == date(2027, 1, 4)
+def test_a_year_nobody_entered_falls_back_to_monday_to_friday(package_years):
+    """2026 is a year the package knows; made unknown here, its Spring Festival weekdays count as working."""
+    assert not is_working_day(date(2026, 2, 16))  # Monday of the 2026 Spring Festival holiday
+    package_years(range(2004, 2026))
+    assert not package_knows(2026) and not has_arrangement(2026)
+    assert is_working_day(date(2026, 2, 16))
+    assert is_working_day(date(2026, 2, 20)) and not is_working_day(date(2026, 2, 14))  # Sat 02-14 was worked
+    assert nth_working_day_after(date(2026, 2, 13), 1) == date(2026, 2, 16)
 
 
 def test_an_entered_2027_arrangement_is_used(login_as):

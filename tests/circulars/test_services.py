@@ -118,6 +118,7 @@ def test_issued_circular_never_changes_when_data_change():
     frozen = (dict(c.snapshot), dict(c.texts), c.title)
     # Later: the overdue order is completed, a new order arrives, the missing unit submits.
     world.overdue.state, world.overdue.completed_at = OrderState.CLOSED, datetime(2018, 10, 2, 9)
+    world.overdue.closed_at = datetime(2018, 10, 2, 10)
     closed(datetime(2018, 8, 20, 9), last_unit=world.b, accepted_at=datetime(2018, 8, 19, 9))
     submitted_entry(world.b, datetime(2018, 9, 30, 10))
     db.session.commit()

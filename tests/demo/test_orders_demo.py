@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 import time_machine
 from sqlalchemy import select, text
 
-from portal.calendar.deadlines import handle_deadline, time_left
+from portal.orders.deadlines import handle_deadline, time_left
 from portal.clock import now
 from portal.demo.loader import STEPS
 from portal.extensions import db

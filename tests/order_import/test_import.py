@@ -74,10 +74,18 @@ def check_good_import(unit) -> None:
     assert open_.dispatched_at == datetime(2018, 9, 28, 16, 10)
     assert open_.handle_deadline == datetime(2018, 9, 29, 16, 10)
     assert open_.sign_deadline == datetime(2018, 9, 28, 16, 40)
-    for order in got.values():
-        [event] = order.events
-        assert event.action == "import" and event.to_state == order.state and "第" in event.text
-    assert "已电话答复" in closed.events[0].text
+    # Each order reached its state through the lifecycle, at the file's times.
+    history = {number: [(e.action, e.from_state, e.to_state, e.at) for e in order.events]
+               for number, order in got.items()}
+    S = OrderState
+    assert history["2018092801"] == [
+        ("import", None, S.PENDING, datetime(2018, 9, 28, 14)),
+        ("dispatch", S.PENDING, S.DISPATCHED, datetime(2018, 9, 28, 14)),
+        ("close_imported", S.DISPATCHED, S.CLOSED, datetime(2018, 9, 30, 10)),
+    ]
+    assert history["2018092802"] == [("import", None, S.PENDING, datetime(2018, 9, 28, 15, 30))]
+    assert [h[0] for h in history["2018092803"]] == ["import", "dispatch"]
+    assert "第" in closed.events[0].text and "已电话答复" in closed.events[-1].text
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])

@@ -69,6 +69,10 @@ def order_in(state: OrderState | None, unit=None, *, signed: bool = True, stage:
                       handle_deadline=datetime(2026, 11, 27, 23, 59, 59))
         if signed and state != OrderState.DISPATCHED:
             values["signed_at"] = NOW - timedelta(minutes=30)
+    if state == OrderState.CLOSED:
+        values.update(completed_at=NOW - timedelta(minutes=20), closed_at=NOW - timedelta(minutes=10))
+    if state == OrderState.MERGED:
+        values["merged_into_id"] = OrderFactory(accepted_at=NOW - timedelta(days=1)).id
     values.update(fields)
     order = OrderFactory(**values)
     if state == OrderState.RETURN_REQUESTED:

@@ -124,6 +124,7 @@ def test_operator_cannot_upload_and_unit_cannot_upload_to_a_closed_order(client,
         assert _upload(client, closed, "a.png", PNG).status_code == 403
         login_as(Role.LIAISON, unit=unit)
         assert _upload(client, closed, "a.png", PNG, **{"HX-Request": "true"}).status_code == 422
+    assert db.session.scalar(select(db.func.count(Attachment.id))) == 0
 
 
 def _stored_files(app, order) -> list[Path]:

@@ -11,6 +11,7 @@ from portal.auth.roles import Role
 from portal.calls.models import Call, CallOutcome
 from portal.extensions import db
 from portal.orders.enums import OrderState
+from portal.orders.records import ReturnRequest
 from portal.orders.models import OrderEvent, WorkOrder
 from tests.orders.factories import NOW, frozen, order_in, staffed_unit
 
@@ -122,6 +123,7 @@ def test_invalid_action_form_rerenders_the_panel_with_the_input(client, login_as
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "延期天数应为1至10个工作日" in body and "需要现场核实" in body
     assert "<html" not in body
+    _assert_unchanged(order, S.IN_PROGRESS)
 
 
 def test_rule_refusal_is_a_422_with_the_reason(client, login_as):
@@ -132,6 +134,8 @@ def test_rule_refusal_is_a_422_with_the_reason(client, login_as):
         resp = client.post(f"/orders/{order.id}/act/request_return",
                            data={"version": order.version, "reason": "不归我们管", "duty_basis": "三定"}, headers=HX)
     assert resp.status_code == 422 and "中心指定办理" in resp.get_data(as_text=True)
+    _assert_unchanged(order, S.IN_PROGRESS)
+    assert db.session.scalar(select(db.func.count(ReturnRequest.id))) == 0
 
 
 def test_role_without_the_action_gets_403(client, login_as):
@@ -141,6 +145,16 @@ def test_role_without_the_action_gets_403(client, login_as):
         login_as(Role.OPERATOR)
         resp = client.post(f"/orders/{order.id}/act/dispatch", data={"version": order.version, "unit_id": unit.id})
     assert resp.status_code == 403
+    _assert_unchanged(order, S.PENDING)
+    assert db.session.get(WorkOrder, order.id).unit_id is None
+
+
+def _assert_unchanged(order, state):
+    """A refused action leaves the order's state, version and 流转记录 as they were."""
+    version = order.version
+    db.session.expire_all()
+    again = db.session.get(WorkOrder, order.id)
+    assert (again.state, again.version, again.events) == (state, version, [])
 
 
 def test_mobile_masked_for_units_revealed_with_an_audit_and_hidden_when_confidential(client, login_as):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from portal.calendar.limits import current_limits
+from portal.orders.limits import current_limits
 from portal.calendar.workdays import is_working_day
 from portal.orders.enums import OrderKind
 from tests.calendar.helpers import dispatched_order

@@ -27,6 +27,9 @@ class OrderFactory(BaseFactory):
     unit = factory.SelfAttribute("last_unit")
     dispatched_at = factory.LazyAttribute(lambda o: o.accepted_at)
     handle_deadline = datetime(2018, 8, 20, 23, 59, 59)
+    # A merged order names the earlier order it was merged into (a July order, outside the test periods).
+    merged_into_id = factory.LazyAttribute(lambda o: OrderFactory(
+        accepted_at=datetime(2018, 7, 1, 9)).id if o.state == OrderState.MERGED else None)
 
 
 def closed(completed_at: datetime, **kwargs) -> WorkOrder:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.orders.enums import OrderState
 from portal.orders.models import Subject
 from portal.orders.queries import subject_groups
 from portal.subjects import services
@@ -69,7 +70,7 @@ def test_retired_subject_stays_on_orders_and_statistics_but_is_not_offered():
 
     city, look, road, _eco = _tree()
     unit = UnitFactory()
-    order = OrderFactory(subject=look, last_unit_id=unit.id, unit_id=unit.id, accepted_at=datetime(2026, 11, 2, 9),
+    order = OrderFactory(subject=look, state=OrderState.IN_PROGRESS, last_unit_id=unit.id, unit_id=unit.id, accepted_at=datetime(2026, 11, 2, 9),
                          dispatched_at=datetime(2026, 11, 2, 10))
     retired = services.retire(None, city)
     assert {s.name for s in retired} == {"城乡建设", "市容环境", "道路建设"}

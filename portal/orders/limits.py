@@ -1,4 +1,7 @@
-"""Time limits (DOMAIN.md §3 defaults, editable by admins), read once per app context."""
+"""Order time limits (DOMAIN.md §3 defaults, editable by admins), read once per app context.
+
+Stored in the calendar's key → value table `time_limit`; the rules they feed are the orders'.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

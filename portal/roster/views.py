@@ -5,22 +5,22 @@ user id of another unit answers 404.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, url_for
+from flask import flash, url_for
 from flask_login import current_user
 
-from portal.admin.views import Notice, render_form
 from portal.auth.models import User
 from portal.auth.roles import CENTRE_ROLES, Role
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.orders.queries import open_order_counts
+from portal.roster import services as leaving
+from portal.roster.blueprint import bp
 from portal.units import queries, services
 from portal.units.forms import DeactivateLiaisonForm, HandoverForm, LeadForm, LiaisonForm
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment
+from portal.web.pages import Notice, render_form
 from portal.web.scoping import get_scoped_or_404
-
-bp = Blueprint("units", __name__, url_prefix="/unit")
-
 
 @bp.app_context_processor
 def _roster_warning():
@@ -42,7 +42,7 @@ def _roster_page(notice: Notice | None = None, status: int = 200):
     unit = current_user.unit
     return render_page_or_fragment(
         "units/roster.html", "units/_roster.html", unit=unit, people=queries.roster(unit.id),
-        open_counts=queries.open_order_counts(unit.id), notice=notice,
+        open_counts=open_order_counts(unit.id), notice=notice,
     ), status
 
 
@@ -79,7 +79,7 @@ def handover(user_id: int):
     if form.validate_on_submit():
         target = _liaison(form.to_user.data)
         try:
-            moved = services.handover_orders(current_user, liaison, target)
+            moved = leaving.handover_orders(current_user, liaison, target)
         except RuleViolation as exc:
             db.session.rollback()
             form.to_user.errors.append(exc.message)
@@ -87,7 +87,7 @@ def handover(user_id: int):
             db.session.commit()
             flash(f"已将 {liaison.name} 的 {moved} 件未办结工单移交给 {target.name}。", "success")
             return redirect_after_post(url_for("units.roster"))
-    count = queries.open_order_counts(current_user.unit_id).get(liaison.id, 0)
+    count = open_order_counts(current_user.unit_id).get(liaison.id, 0)
     return render_form(form, title=f"移交工单：{liaison.name}", action=url_for("units.handover", user_id=user_id),
                        submit="移交", cancel=url_for("units.roster"), status=422 if form.is_submitted() else 200,
                        intro=f"{liaison.name} 目前是 {count} 件未办结工单的经办人。移交后每件工单的流转记录都会写明经办人变更。")
@@ -101,7 +101,7 @@ def deactivate_liaison(user_id: int):
     if form.validate_on_submit():
         successor = _liaison(form.to_user.data) if form.to_user.data else None
         try:
-            moved = services.deactivate_liaison(current_user, liaison, successor)
+            moved = leaving.deactivate_liaison(current_user, liaison, successor)
         except RuleViolation as exc:
             db.session.rollback()
             form.to_user.errors.append(exc.message)
@@ -110,7 +110,7 @@ def deactivate_liaison(user_id: int):
             moved_text = f"，{moved} 件未办结工单已移交给 {successor.name}" if moved else ""
             flash(f"已停用联络员 {liaison.name}{moved_text}。", "success")
             return redirect_after_post(url_for("units.roster"))
-    count = queries.open_order_counts(current_user.unit_id).get(liaison.id, 0)
+    count = open_order_counts(current_user.unit_id).get(liaison.id, 0)
     intro = f"停用后 {liaison.name} 将无法登录，已登录的会话立即失效。"
     if count:
         intro += f"其仍是 {count} 件未办结工单的经办人，请选择接手的联络员。"

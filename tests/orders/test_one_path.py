@@ -1,0 +1,77 @@
+"""Only the lifecycle (portal/orders/transitions.py) sets an order's state and lifecycle columns.
+
+Read from the source with `ast`: attribute assignments (plain, augmented, tuple), setattr() with a literal
+name, WorkOrder(...) constructed with a lifecycle column, and SQL UPDATE/INSERT statements on WorkOrder.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from portal.orders.transitions import LIFECYCLE_COLUMNS
+
+PORTAL = Path(__file__).resolve().parents[2] / "portal"
+LIFECYCLE = PORTAL / "orders" / "transitions.py"
+COLUMNS = {"state", *LIFECYCLE_COLUMNS}
+# Other models have a unit_id (users, requests, records): only an object named like an order counts there.
+SHARED = {"unit_id"}
+
+
+def _names(target):
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _names(element)
+    else:
+        yield target
+
+
+def _orderish(node) -> bool:
+    text = ast.unparse(node).lower()
+    return "order" in text
+
+
+def _offences(path: Path) -> list[str]:
+    found = []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = [t for target in node.targets for t in _names(target)]
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr in COLUMNS:
+                if target.attr not in SHARED or _orderish(target.value):
+                    found.append(f"{path.name}:{node.lineno} assigns {ast.unparse(target)}")
+        if isinstance(node, ast.Call):
+            func = ast.unparse(node.func)
+            if func == "setattr" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
+                    and node.args[1].value in COLUMNS and _orderish(node.args[0]):
+                found.append(f"{path.name}:{node.lineno} setattr {node.args[1].value}")
+            if func.endswith("WorkOrder") and any(k.arg in COLUMNS for k in node.keywords):
+                found.append(f"{path.name}:{node.lineno} builds WorkOrder with a lifecycle column")
+            if func in ("update", "insert", "sa.update", "sa.insert") and node.args \
+                    and ast.unparse(node.args[0]) == "WorkOrder":
+                found.append(f"{path.name}:{node.lineno} {func}(WorkOrder)")
+    return found
+
+
+def test_nothing_outside_the_lifecycle_sets_lifecycle_columns():
+    offences = [o for path in sorted(PORTAL.rglob("*.py")) if path != LIFECYCLE for o in _offences(path)]
+    assert offences == []
+
+
+def test_the_check_finds_what_it_looks_for(tmp_path):
+    """The reader above is not blind: each kind of assignment it must catch is caught."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "order.state = 1\n"
+        "order.unit_id, order.last_unit_id = 1, 2\n"
+        "order.reopen_count += 1\n"
+        "setattr(order, 'handle_deadline', x)\n"
+        "WorkOrder(number='1', state=s)\n"
+        "update(WorkOrder)\n"
+        "user.unit_id = 3\n",  # a user's unit is not the order's
+        encoding="utf-8",
+    )
+    assert len(_offences(sample)) == 7  # the tuple counts twice, the user not at all
