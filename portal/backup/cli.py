@@ -43,5 +43,5 @@ def _run(what: str, action, path: Path) -> None:
     except BackupError as exc:
         log.error("%s failed: %s", what, exc)
         raise click.ClickException(str(exc)) from exc
-    log.warning("%s done: %s", what, path)
+    (log.warning if what == "restore" else log.info)("%s done: %s", what, path)
     click.echo(message)
