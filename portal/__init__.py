@@ -54,7 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.settings.views import bp as settings_bp
     from portal.stats.views import bp as stats_bp
     from portal.units.views import bp as units_bp
-    from portal.web.home import bp as home_bp
+    from portal.home.views import bp as home_bp
 
     for bp in (auth_bp, home_bp, admin_bp, units_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp, settings_bp, circulars_bp, order_import_bp):
         app.register_blueprint(bp)

@@ -124,3 +124,16 @@ def _campaigns(unit_id: int, at: datetime):
     except ImportError:
         return None
     return unit_campaigns(unit_id, at)
+
+
+def home_summary(user, at: datetime):
+    """Last month's figures for the home page (centre: city-wide; unit: own and city), or None."""
+    from portal.stats.period import Period
+    from portal.stats.table import unit_table
+
+    period = Period.last_month(at)
+    if user.is_centre:
+        return {"kind": "centre", "period": period, "table": unit_table(period)}
+    if user.is_unit_user and user.unit_id:
+        return {"kind": "unit", "period": period, "board": unit_dashboard(user, period, at)}
+    return None

@@ -92,22 +92,3 @@ def _order_url(order) -> str | None:
             if len(rule.arguments) == 1:
                 return url_for(endpoint, **{next(iter(rule.arguments)): order.id})
     return None
-
-
-@bp.app_context_processor
-def inject_home_summary():
-    return {"stats_home_summary": home_summary}
-
-
-def home_summary():
-    """Figures for the home page panel: last month, as of now (centre: city-wide; unit: own + city)."""
-    if not current_user.is_authenticated:
-        return None
-    at = now()
-    period = Period.last_month(at)
-    if current_user.is_centre:
-        return {"kind": "centre", "period": period, "table": unit_table(period)}
-    if current_user.is_unit_user and current_user.unit_id:
-        board = dash.unit_dashboard(current_user, period, at)
-        return {"kind": "unit", "period": period, "board": board}
-    return None
