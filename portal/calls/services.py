@@ -48,5 +48,6 @@ def orders_available() -> bool:
 
 
 def order_url(call: Call) -> str:
-    """The orders feature's create page, prefilled from the call."""
-    return url_for(ORDERS_NEW, call_id=call.id, mobile=call.mobile or "", content=call.summary or "")
+    """The orders feature's create page for this call: it reads number and words from the stored call,
+    so the caller's number and complaint never travel in a URL (browser history, server logs)."""
+    return url_for(ORDERS_NEW, call_id=call.id)

@@ -145,13 +145,13 @@ def _call(call_id) -> Call | None:
 @bp.route("/new", methods=["GET", "POST"])
 @roles(*CREATORS)
 def new():
-    """Create an order; ?mobile=&content=&call_id= prefill it (a call turned into an order)."""
+    """Create an order; ?call_id= prefills it from a stored call (a call turned into an order)."""
     form = OrderForm()
     _order_form_choices(form)
     if request.method == "GET":
         call = _call(request.args.get("call_id"))
-        form.caller_mobile.data = request.args.get("mobile") or (call.mobile if call else "") or ""
-        form.content.data = request.args.get("content") or (call.summary if call else "") or ""
+        form.caller_mobile.data = (call.mobile if call else "") or ""
+        form.content.data = (call.summary if call else "") or ""
         form.call_id.data = str(call.id) if call else ""
     elif form.validate_on_submit():
         call = _call(form.call_id.data)

@@ -66,7 +66,14 @@ def test_a_call_that_becomes_an_order_goes_to_the_prefilled_order_form(client, l
     if "orders.new" in app.view_functions:
         target = urlparse(resp.headers["HX-Redirect"])
         assert target.path == "/orders/new"
-        assert parse_qs(target.query) == {"call_id": [str(call.id)], "mobile": ["13912345678"], "content": ["小区路灯不亮"]}
+        # The caller's number and words stay on the server: only the call's id travels in the URL.
+        assert parse_qs(target.query) == {"call_id": [str(call.id)]}
+        assert "13912345678" not in resp.headers["HX-Redirect"]
         assert call.outcome is None  # the orders feature sets ORDER and order_id once the order exists
+        form = client.get(resp.headers["HX-Redirect"]).get_data(as_text=True)
+        assert 'value="13912345678"' in form and "小区路灯不亮" in form
+        # Until the order is saved the call is a draft the operator can resume from the console and home page.
+        for page in ("/calls/", "/"):
+            assert f'href="/orders/new?call_id={call.id}"' in client.get(page).get_data(as_text=True)
     else:
         assert resp.status_code == 422
