@@ -5,7 +5,7 @@ from flask import Blueprint, flash, render_template, url_for
 from flask_login import current_user
 from portal.auth.roles import Role
 from portal.calls import queries, services
-from portal.calls.forms import CallForm
+from portal.calls.forms import CallForm, DirectReplyForm
 from portal.extensions import db
 from portal.web.access import roles
 from portal.web.htmx import hx_redirect, is_htmx, redirect_after_post
@@ -36,11 +36,12 @@ def console():
 @bp.post("/answer")
 @roles(*CALL_ROLES)
 def answer():
-    form = CallForm()
+    form = DirectReplyForm()
     if not form.validate_on_submit():
         return _form_fragment(form, 422)
     call = services.log_direct_reply(current_user, received_at=form.received_at.data, mobile=form.mobile.data,
-                                     summary=form.summary.data, entry_ids=form.entry_ids.data or [])
+                                     summary=form.summary.data, entry_ids=form.entry_ids.data or [],
+                                     no_entry_reason=form.no_entry_reason.data or "")
     db.session.commit()
     used = f"，采用 {len(call.entries)} 条知识库答复" if call.entries else ""
     flash(f"来电已登记为直接答复{used}。", "success")
