@@ -225,6 +225,13 @@
   }
   restoreForm();
 
+  // ---- Inline messages, not the browser's bubbles: the server answers every bad input in Chinese ---
+  function noBubbles(root) {
+    (root.querySelectorAll ? root.querySelectorAll("form") : []).forEach(function (f) { f.noValidate = true; });
+  }
+  noBubbles(document);
+  document.body.addEventListener("htmx:load", function (evt) { noBubbles(evt.detail.elt.parentNode || document); });
+
   // ---- Small behaviours that used to be inline handlers -------------------------------------
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (evt) {

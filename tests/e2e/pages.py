@@ -1,0 +1,70 @@
+"""What the browser tests check on every page: nothing wider than the screen, no title broken one
+character per line, and axe-core's accessibility rules (0 serious or critical violations)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+DESK = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+SIZES = {"desk": DESK, "phone": PHONE}
+
+# Elements whose text wraps one character per line: at least 3 characters, narrower than 2 characters.
+_SQUEEZED = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('main h1, main h2, main th, main td, main a, main .btn, nav a, nav .btn, main .badge')) {
+    const text = (el.innerText || '').trim();
+    if (text.length < 3 || el.offsetParent === null) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize) || 16;
+    const rect = el.getBoundingClientRect();
+    if (rect.width > 0 && rect.width < 2.2 * size && rect.height > 2.5 * size) out.push(text.slice(0, 20));
+  }
+  return out;
+}"""
+# Elements that stick out of the viewport on the right (the usual culprit when the page scrolls sideways).
+_WIDE = """() => {
+  const w = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 1 && r.width > 0 && getComputedStyle(el).position !== 'fixed') {
+      let scroller = el.parentElement, clipped = false;
+      while (scroller && scroller !== document.body) {
+        const o = getComputedStyle(scroller).overflowX;
+        if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
+        scroller = scroller.parentElement;
+      }
+      if (!clipped) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));
+    }
+  }
+  return out.slice(0, 5);
+}"""
+
+
+def layout_problems(page) -> list[str]:
+    """Sideways scrolling of the whole page, and text squeezed one character per line."""
+    problems = []
+    scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    if scroll > inner:
+        problems.append(f"page is {scroll}px wide on a {inner}px screen: {page.evaluate(_WIDE)}")
+    squeezed = page.evaluate(_SQUEEZED)
+    if squeezed:
+        problems.append(f"one character per line: {squeezed[:5]}")
+    return problems
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page (injected by the test, never served)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluate() is not subject to the page's CSP
+    result = page.evaluate("""async () => {
+      const r = await axe.run(document, {resultTypes: ['violations']});
+      return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' +
+             (n.any[0] && n.any[0].message || '')).join(' | '));
+    }""")
+    return result
+
+
+def main_pages(page) -> list[str]:
+    """The navigation's links: every main page this user has."""
+    return page.eval_on_selector_all('[data-testid="nav"] a.nav-link', "els => els.map(e => e.getAttribute('href'))")
