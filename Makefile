@@ -10,7 +10,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
 TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium libreoffice-writer-nogui libreoffice-calc-nogui
 
-.PHONY: run test venv debs-run debs-test migrate demo serve clean bench schema
+.PHONY: run test venv debs-run debs-test migrate demo serve clean bench schema user-guide
 
 run: venv debs-run migrate demo serve
 
@@ -48,6 +48,10 @@ serve:
 schema: venv
 	rm -f migrations/versions/*.py
 	tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db migrate -m "initial schema"; rm -rf $$tmp
+
+# Screenshots of each role's day for docs/user-guide.md (Debian chromium, demo data, a throwaway database).
+user-guide: venv debs-test
+	$(PY) tools/user_guide.py
 
 bench: venv
 	$(PY) -m benchmarks.run
