@@ -60,11 +60,14 @@ def shrink(path: Path) -> None:
 
 
 def main() -> int:
+    import logging
+
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
     from portal.demo.accounts import DEMO_PASSWORD
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Path(tmp))
@@ -91,6 +94,7 @@ def main() -> int:
                                 path = page.locator('[data-testid="order-row"] a').first.get_attribute("href")
                             page.goto(base + path)
                             page.wait_for_load_state("networkidle")
+                            page.wait_for_timeout(1200)  # let the charts finish their animation
                             target = OUT / f"{stem}-{size}.png"
                             page.screenshot(path=str(target), full_page=False)
                             shrink(target)

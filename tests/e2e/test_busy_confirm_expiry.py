@@ -92,3 +92,31 @@ def test_an_expired_login_keeps_a_reply_being_typed(live_app, login, page, base_
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(rf"/orders/{order_id}$"))
     expect(page.get_by_test_id("panel-reply").get_by_label("办理结果")).to_have_value("已组织疏通排水管道，积水已排除。")
+
+
+def test_an_empty_form_gets_inline_chinese_messages_not_browser_bubbles(login, page, base_url):
+    login("huawu")
+    page.goto(f"{base_url}/calls/")
+    form = page.locator("#call-form")
+    assert form.evaluate("f => f.noValidate")
+    form.get_by_role("button", name="直接答复").click()
+    expect(form.get_by_text("请填写来电号码。")).to_be_visible()
+    expect(form.get_by_text("请填写来电摘要。")).to_be_visible()
+    expect(form.get_by_text("请在右侧检索结果中勾选答复所依据的知识库条目")).to_be_visible()
+
+
+def test_an_expired_login_keeps_a_kb_entry_being_written(login, page, base_url):
+    login("hanbin")
+    page.goto(f"{base_url}/knowledge/new")
+    form = page.locator("#entry-form")
+    form.get_by_label("标题").fill("汉滨区临时救助如何申请？")
+    form.get_by_label("答复内容").fill("向户籍所在地镇（街道）提出申请，经审核后发放。")
+    page.context.clear_cookies()
+    form.locator("button[type=submit]").first.click()
+    expect(page.get_by_text("登录已过期，请重新登录")).to_be_visible()
+    page.get_by_label("用户名").fill("hanbin")
+    page.get_by_label("密码").fill("Demo@12345")
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/knowledge/new$"))
+    expect(page.locator("#entry-form").get_by_label("标题")).to_have_value("汉滨区临时救助如何申请？")
+    expect(page.get_by_test_id("restored-notice")).to_be_visible()
