@@ -45,12 +45,14 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _csrf_error(_exc):
-    """Without a login the token failed because the login expired: say that, and go to the login page."""
+    """Without a login, a page's token failed because the login expired: say that, and go to the login page.
+    (The login form's own token is a different matter: that page was simply left open too long.)"""
+    from flask import request
     from flask_login import current_user
 
-    from portal.web.access import login_redirect
+    from portal.web.access import PUBLIC_ENDPOINTS, login_redirect
 
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated and request.endpoint not in PUBLIC_ENDPOINTS:
         db.session.rollback()
         return login_redirect()
     return _render(400, "页面已过期（安全令牌失效），请刷新页面后重试。")
