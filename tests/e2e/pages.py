@@ -2,7 +2,10 @@
 character per line, and axe-core's accessibility rules (0 serious or critical violations)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+
+from portal.demo.accounts import DEMO_PASSWORD
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 DESK = {"width": 1366, "height": 768}
@@ -68,3 +71,24 @@ def axe_violations(page) -> list[str]:
 def main_pages(page) -> list[str]:
     """The navigation's links: every main page this user has."""
     return page.eval_on_selector_all('[data-testid="nav"] a.nav-link', "els => els.map(e => e.getAttribute('href'))")
+
+
+def fill_login(page, username: str) -> None:
+    """Fill and send the login form the page shows."""
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+@contextmanager
+def logged_in(browser, base_url: str, username: str, size: str):
+    """A fresh browser context of the given size, logged in as a demo account, on its home page."""
+    context = browser.new_context(viewport=SIZES[size], locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/login")
+        fill_login(page, username)
+        page.wait_for_url(f"{base_url}/")
+        yield page
+    finally:
+        context.close()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from portal.calls.models import Call
 from portal.extensions import db
 from portal.orders.records import Supervision
+from tests.e2e.pages import fill_login
 from tests.e2e.test_orders_journeys import _dispatched_order
 
 
@@ -57,9 +58,7 @@ def test_an_expired_login_keeps_the_call_being_typed(live_app, login, page, base
     expect(page.get_by_text("登录已过期，请重新登录")).to_be_visible()
     expect(page.get_by_text("安全令牌")).to_have_count(0)
 
-    page.get_by_label("用户名").fill("huawu")
-    page.get_by_label("密码").fill("Demo@12345")
-    page.get_by_role("button", name="登录").click()
+    fill_login(page, "huawu")
     expect(page).to_have_url(re.compile(r"/calls/$"))
     expect(page.get_by_test_id("restored-notice")).to_be_visible()
     form = page.locator("#call-form")
@@ -87,9 +86,7 @@ def test_an_expired_login_keeps_a_reply_being_typed(live_app, login, page, base_
     page.context.clear_cookies()
     reply.get_by_test_id("do-reply").click()
     expect(page.get_by_text("登录已过期，请重新登录")).to_be_visible()
-    page.get_by_label("用户名").fill("hanbin")
-    page.get_by_label("密码").fill("Demo@12345")
-    page.get_by_role("button", name="登录").click()
+    fill_login(page, "hanbin")
     expect(page).to_have_url(re.compile(rf"/orders/{order_id}$"))
     expect(page.get_by_test_id("panel-reply").get_by_label("办理结果")).to_have_value("已组织疏通排水管道，积水已排除。")
 
@@ -114,9 +111,7 @@ def test_an_expired_login_keeps_a_kb_entry_being_written(login, page, base_url):
     page.context.clear_cookies()
     form.locator("button[type=submit]").first.click()
     expect(page.get_by_text("登录已过期，请重新登录")).to_be_visible()
-    page.get_by_label("用户名").fill("hanbin")
-    page.get_by_label("密码").fill("Demo@12345")
-    page.get_by_role("button", name="登录").click()
+    fill_login(page, "hanbin")
     expect(page).to_have_url(re.compile(r"/knowledge/new$"))
     expect(page.locator("#entry-form").get_by_label("标题")).to_have_value("汉滨区临时救助如何申请？")
     expect(page.get_by_test_id("restored-notice")).to_be_visible()

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from portal.demo.accounts import DEMO_PASSWORD
-from tests.e2e.pages import SIZES, axe_violations, layout_problems, main_pages
+from tests.e2e.pages import SIZES, axe_violations, layout_problems, logged_in, main_pages
 
 ROLES = ["admin", "zhongxin", "huawu", "hanbin_leader", "hanbin"]
-
-
-def _login(page, base_url, username):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def _extra_pages(page, base_url) -> list[str]:
@@ -37,10 +28,7 @@ def _extra_pages(page, base_url) -> list[str]:
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("username", ROLES)
 def test_every_main_page_fits_and_passes_axe(browser, base_url, username, size):
-    context = browser.new_context(viewport=SIZES[size], locale="zh-CN")
-    page = context.new_page()
-    try:
-        _login(page, base_url, username)
+    with logged_in(browser, base_url, username, size) as page:
         paths = list(dict.fromkeys(main_pages(page) + _extra_pages(page, base_url)))
         assert len(paths) >= 4
         problems = {}
@@ -51,8 +39,6 @@ def test_every_main_page_fits_and_passes_axe(browser, base_url, username, size):
             if found:
                 problems[path] = found
         assert problems == {}
-    finally:
-        context.close()
 
 
 def test_the_checks_find_what_they_look_for(browser, base_url):
