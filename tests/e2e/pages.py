@@ -22,6 +22,15 @@ _SQUEEZED = """() => {
     const rect = el.getBoundingClientRect();
     if (rect.width > 0 && rect.width < 2.2 * size && rect.height > 2.5 * size) out.push(text.slice(0, 20));
   }
+  // The navigation's short labels (首页, 消息, 修改密码, 退出) stay on one line.
+  for (const el of document.querySelectorAll('nav a, nav .btn, nav [data-testid="whoami"]')) {
+    const text = (el.innerText || '').trim();
+    if (!text || el.offsetParent === null || text.length > 16) continue;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+    if (lines.size > 1) out.push('nav: ' + text);
+  }
   return out;
 }"""
 # Elements that stick out of the viewport on the right (the usual culprit when the page scrolls sideways).

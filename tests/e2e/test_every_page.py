@@ -53,9 +53,12 @@ def test_the_checks_find_what_they_look_for(browser, base_url):
             '<p style="color:#bbb;background:#fff">低对比度的文字</p>' +
             '<div style="width:600px;height:10px"></div>' +
             '<table><tr><td style="width:10px">一个字一行的标题</td></tr></table>');
+          document.body.insertAdjacentHTML('afterbegin',
+            '<nav><a href="#" style="display:inline-block;width:40px">修改密码</a></nav>');
         }""")
         problems = layout_problems(page)
         assert any("wide" in p for p in problems) and any("one character per line" in p for p in problems)
+        assert any("nav: 修改密码" in p for p in problems)
         assert any(v.startswith("color-contrast") for v in axe_violations(page))
     finally:
         context.close()
