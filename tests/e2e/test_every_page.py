@@ -2,6 +2,8 @@
 screen, no title one character per line, and no serious or critical axe-core violation."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e.pages import SIZES, axe_violations, layout_problems, logged_in, main_pages
@@ -19,9 +21,8 @@ def _extra_pages(page, base_url) -> list[str]:
             extra.append(link.get_attribute("href"))
             break
     page.goto(base_url + "/knowledge/campaigns")
-    campaign = page.locator('main a[href*="/knowledge/campaigns/"]').first
-    if campaign.count():
-        extra.append(campaign.get_attribute("href"))
+    hrefs = page.eval_on_selector_all("main a", "els => els.map(e => e.getAttribute('href'))")
+    extra += [h for h in hrefs if h and re.fullmatch(r"/knowledge/campaigns/\d+", h)][:1]
     return extra
 
 
