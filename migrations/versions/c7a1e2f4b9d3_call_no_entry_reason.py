@@ -1,7 +1,7 @@
 """call.no_entry_reason: why a direct reply cites no knowledge-base entry
 
 Revision ID: c7a1e2f4b9d3
-Revises: 215b39df4673
+Revises: f095b6b21b68
 Create Date: 2026-12-01 16:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c7a1e2f4b9d3'
-down_revision = '215b39df4673'
+down_revision = 'f095b6b21b68'
 branch_labels = None
 depends_on = None
 
