@@ -169,8 +169,8 @@ def home_todo(user, at: datetime | None = None) -> list[TodoCount]:
     if user.is_centre:
         tabs, keys, endpoint = CENTRE_QUEUES, CENTRE_TODO, "orders.queues"
     elif user.is_unit_user:
-        tabs, keys, endpoint = unit_tabs(user), LEADER_TODO if user.role == Role.UNIT_LEADER else UNIT_TODO, \
-            "orders.my_orders"
+        keys = LEADER_TODO if user.role == Role.UNIT_LEADER else UNIT_TODO
+        tabs, endpoint = unit_tabs(user), "orders.my_orders"
     else:
         return []
     chosen = [find_tab(tabs, key) for key in keys]

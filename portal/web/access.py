@@ -6,7 +6,6 @@ neither public nor declared, so a view someone forgot to protect is unreachable,
 from __future__ import annotations
 
 from functools import wraps
-
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
