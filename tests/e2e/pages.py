@@ -28,8 +28,12 @@ _SQUEEZED = """() => {
     if (!text || el.offsetParent === null || text.length > 16) continue;
     const range = document.createRange();
     range.selectNodeContents(el);
-    const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.bottom)));
-    if (lines.size > 1) out.push('nav: ' + text);
+    const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+    if (!rects.length) continue;
+    // A badge beside the label is a little taller than the text; a second line is a whole line lower.
+    const top = Math.min(...rects.map(r => r.top)), bottom = Math.max(...rects.map(r => r.bottom));
+    const size = parseFloat(getComputedStyle(el).fontSize) || 16;
+    if (bottom - top > 2.4 * size) out.push('nav: ' + text);
   }
   return out;
 }"""

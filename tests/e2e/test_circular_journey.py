@@ -46,7 +46,7 @@ def test_draft_edit_preview_download_issue_and_read(login, page, tmp_path):
     page.get_by_role("button", name="印发").click()
     expect(page.locator("#confirm-dialog")).to_contain_text("确定印发")
     page.get_by_test_id("confirm-yes").click()
-    expect(page.get_by_text("已印发").first).to_be_visible()
+    expect(page.get_by_text("已印发").first).to_be_visible(timeout=30000)  # 印发 renders and stores three files
     expect(page.get_by_test_id("stored-outputs")).to_contain_text("PDF SHA-256")
     issued_url = page.url
     expect(page.get_by_test_id("receipts")).to_contain_text("恒口示范区")
