@@ -12,7 +12,7 @@ RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
 TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium libreoffice-writer-nogui libreoffice-calc-nogui \
 	nginx redis-server openssl
 
-.PHONY: run test venv debs-run debs-test migrate demo serve clean bench migration prod-smoke
+.PHONY: run test venv debs-run debs-test migrate demo serve clean bench migration prod-smoke user-guide
 
 run: venv debs-run migrate demo serve
 
@@ -57,6 +57,10 @@ migration: venv
 # The documented deployment on this machine: PostgreSQL, Redis, two gunicorn behind nginx with TLS.
 prod-smoke: venv debs-test
 	.ci/prod-smoke
+
+# Screenshots of each role's day for docs/user-guide.md (Debian chromium, demo data, a throwaway database).
+user-guide: venv debs-test
+	$(PY) tools/user_guide.py
 
 bench: venv
 	$(PY) -m benchmarks.run

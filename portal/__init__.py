@@ -70,8 +70,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.roster.blueprint import bp as roster_bp
     from portal.settings.views import bp as settings_bp
     from portal.stats.views import bp as stats_bp
+    from portal.home.views import bp as home_bp
     from portal.subjects.views import bp as subjects_bp
-    from portal.web.home import bp as home_bp
 
     for bp in (auth_bp, home_bp, admin_bp, roster_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp,
                settings_bp, circulars_bp, order_import_bp, subjects_bp):

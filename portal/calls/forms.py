@@ -35,6 +35,8 @@ class CallForm(FlaskForm):
     summary = TextAreaField("来电摘要", filters=[_strip], validators=[
         DataRequired("请填写来电摘要。"), Length(max=2000, message="来电摘要不超过 2000 个字。")])
     entry_ids = SelectMultipleField("采用的知识库条目", coerce=int, validate_choice=False)
+    no_entry_reason = StringField("未采用知识库条目的原因", filters=[_strip], validators=[
+        Length(max=200, message="原因不超过 200 个字。")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,3 +45,11 @@ class CallForm(FlaskForm):
     def validate_received_at(self, field):
         if field.data and field.data > now():
             raise ValidationError("来电时间不能晚于现在。")
+
+
+class DirectReplyForm(CallForm):
+    """直接答复: the entries ticked in the search beside the form, or why none answered the call."""
+
+    def validate_no_entry_reason(self, field):
+        if not (self.entry_ids.data or []) and not field.data:
+            raise ValidationError("请在右侧检索结果中勾选答复所依据的知识库条目；没有合适条目的，请在此说明原因。")

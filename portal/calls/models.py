@@ -40,6 +40,8 @@ class Call(db.Model):
         Enum(CallOutcome, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
     )
     order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
+    # A direct reply cites the entries it answered from, or says why none (answered from general knowledge).
+    no_entry_reason: Mapped[str | None] = mapped_column(String(200))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 

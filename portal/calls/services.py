@@ -25,11 +25,14 @@ def _live_entries(entry_ids: list[int]) -> list[KBEntry]:
     return entries
 
 
-def log_direct_reply(actor, *, received_at: datetime, mobile: str, summary: str, entry_ids: list[int]) -> Call:
-    """直接答复: the call is closed with the published entries the operator answered from."""
+def log_direct_reply(actor, *, received_at: datetime, mobile: str, summary: str, entry_ids: list[int],
+                     no_entry_reason: str = "") -> Call:
+    """直接答复: the call is closed with the published entries the operator answered from, or why none."""
     entries = _live_entries(entry_ids)
+    if not entries and not no_entry_reason.strip():
+        raise RuleViolation("请勾选答复所依据的知识库条目，或说明未采用知识库的原因。")
     call = Call(received_at=received_at, mobile=mobile, summary=summary, outcome=CallOutcome.DIRECT,
-                operator_id=actor.id, entries=entries)
+                operator_id=actor.id, entries=entries, no_entry_reason=None if entries else no_entry_reason.strip())
     db.session.add(call)
     db.session.flush()
     return call
@@ -44,5 +47,6 @@ def log_for_order(actor, *, received_at: datetime, mobile: str, summary: str) ->
 
 
 def order_url(call: Call) -> str:
-    """The orders feature's create page, prefilled from the call."""
-    return url_for(ORDERS_NEW, call_id=call.id, mobile=call.mobile or "", content=call.summary or "")
+    """The orders feature's create page for this call: it reads number and words from the stored call,
+    so the caller's number and complaint never travel in a URL (browser history, server logs)."""
+    return url_for(ORDERS_NEW, call_id=call.id)

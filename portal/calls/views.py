@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-
 from portal.auth.roles import Role
-from portal.calls import services
-from portal.calls.forms import CallForm
-from portal.calls.models import Call
+from portal.calls import queries, services
+from portal.calls.forms import CallForm, DirectReplyForm
 from portal.extensions import db
 from portal.web.access import roles
 from portal.web.htmx import hx_redirect, is_htmx, redirect_after_post
@@ -17,15 +14,9 @@ bp = Blueprint("calls", __name__, url_prefix="/calls")
 CALL_ROLES = (Role.OPERATOR, Role.CENTRE_STAFF, Role.ADMIN)
 
 
-def _recent():
-    stmt = select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(15)
-    if current_user.role == Role.OPERATOR:
-        stmt = stmt.where(Call.operator_id == current_user.id)
-    return list(db.session.scalars(stmt))
-
-
 def _page(form: CallForm, status: int = 200):
-    return render_template("calls/console.html", form=form, recent=_recent()), status
+    return render_template("calls/console.html", form=form, recent=queries.recent_calls(current_user),
+                           waiting=queries.waiting_for_order(current_user)), status
 
 
 def _form_fragment(form: CallForm, status: int):
@@ -43,11 +34,12 @@ def console():
 @bp.post("/answer")
 @roles(*CALL_ROLES)
 def answer():
-    form = CallForm()
+    form = DirectReplyForm()
     if not form.validate_on_submit():
         return _form_fragment(form, 422)
     call = services.log_direct_reply(current_user, received_at=form.received_at.data, mobile=form.mobile.data,
-                                     summary=form.summary.data, entry_ids=form.entry_ids.data or [])
+                                     summary=form.summary.data, entry_ids=form.entry_ids.data or [],
+                                     no_entry_reason=form.no_entry_reason.data or "")
     db.session.commit()
     used = f"，采用 {len(call.entries)} 条知识库答复" if call.entries else ""
     flash(f"来电已登记为直接答复{used}。", "success")

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.calls.models import Call, CallOutcome, call_kb_entry
+from portal.clock import now
 from portal.demo.knowledge_data import CALLER_OPENINGS
 from portal.extensions import db
 from portal.knowledge.models import KBSearchDoc
@@ -61,10 +62,33 @@ def load_calls() -> str:
         rows.append({"received_at": _moment(rng), "mobile": _mobile(rng), "outcome": CallOutcome.ORDER,
                      "summary": "来电诉求已形成工单", "order_id": None, "operator_id": rng.choice(operators),
                      "created_at": MONTH_END})
+    linked = dict(enumerate(links))  # row index -> entries: the direct replies come first
+    today = _todays_calls(operators[0], docs)
+    for row, entry_ids in today:
+        if entry_ids:
+            linked[len(rows)] = entry_ids
+        rows.append(row)
     ids = list(db.session.scalars(insert(Call).returning(Call.id, sort_by_parameter_order=True), rows))
-    pairs = [{"call_id": ids[i], "entry_id": e} for i, entry_ids in enumerate(links) for e in entry_ids]
+    pairs = [{"call_id": ids[i], "entry_id": e} for i, entry_ids in linked.items() for e in entry_ids]
     if pairs:
         db.session.execute(insert(call_kb_entry), pairs)
     db.session.flush()
-    direct = sum(1 for r in rows if r["outcome"] == CallOutcome.DIRECT)
-    return f"{len(rows)} 通来电（直接答复 {direct}，形成工单 {len(rows) - direct}，关联工单 {len(orders)}）"
+    direct = sum(1 for r in rows if r["outcome"] == CallOutcome.DIRECT and r["received_at"] < MONTH_END)
+    return (f"{len(rows) - len(today)} 通来电（直接答复 {direct}，形成工单 {len(rows) - len(today) - direct}，"
+            f"关联工单 {len(orders)}），另有今日来电 {len(today)} 通")
+
+
+def _todays_calls(operator_id, docs) -> list[tuple[dict, list[int] | None]]:
+    """The operator's day so far (relative to the load time): a direct reply from the KB and a call whose order
+    form was left unsaved (待建工单), so the operator's home page has something to show."""
+    at = now().replace(microsecond=0)
+    fund = [d.entry_id for d in docs if "公积金" in d.title][:1] or [d.entry_id for d in docs[:1]]
+    made = []
+    if fund:
+        made.append(({"received_at": at - timedelta(hours=2), "mobile": "13891520317", "outcome": CallOutcome.DIRECT,
+                      "summary": "市民咨询住房公积金提取需要哪些材料", "order_id": None, "operator_id": operator_id,
+                      "created_at": at - timedelta(hours=2)}, fund))
+    made.append(({"received_at": at - timedelta(minutes=40), "mobile": "13991520408", "outcome": None,
+                  "summary": "市民反映兴安路中段路灯不亮已一周，夜间出行不便", "order_id": None,
+                  "operator_id": operator_id, "created_at": at - timedelta(minutes=40)}, None))
+    return made

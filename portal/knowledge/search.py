@@ -9,7 +9,7 @@ expression of the base table that a pg_trgm GIN index (same migration) serves fo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup, escape
@@ -53,6 +53,7 @@ class Query:
     text: str
     phrases: list[str]  # what the operator typed, split at spaces
     terms: list[str]    # phrases plus jieba keywords, longest first
+    words: dict[str, list[str]] = field(default_factory=dict)  # each phrase cut without overlaps (coverage)
 
     @property
     def all_terms(self) -> list[str]:
@@ -63,11 +64,42 @@ def parse_query(raw: str) -> Query:
     cleaned = " ".join((raw or "").split())[:MAX_QUERY]
     phrases = [p for p in cleaned.split(" ") if p]
     terms = list(phrases)
+    words = {}
     for phrase in phrases:
         if len(phrase) > 2:
             terms.extend(w for w in segment.keywords(phrase) if w not in terms)
+            words[phrase] = segment.phrase_words(phrase)
     terms.sort(key=len, reverse=True)
-    return Query(cleaned, phrases, terms)
+    return Query(cleaned, phrases, terms, words)
+
+
+MIN_COVERAGE = 0.5
+# Words that say what the caller wants done, not what about: on their own they answer nothing.
+GENERIC = frozenset({"办理", "申请", "查询", "需要", "材料", "手续", "流程", "条件", "问题", "情况", "相关", "规定",
+                     "时间", "地点", "电话", "部门", "哪个", "办法", "要求"})
+
+
+def coverage(doc: KBSearchDoc, phrase: str, words: list[str]) -> float:
+    """How much of a typed phrase the entry answers: 1 for the phrase itself, else the weighted share of the
+    phrase's words (cut without overlaps) that the entry contains; a word weighs its length, a generic word 1.
+
+    "营业执照办理" is 营业执照 (4) + 办理 (1): an entry that only says 办理, or 营业厅 and 办理, covers 1 of 5.
+    """
+    text = " ".join((doc.title or "", doc.keywords or "", doc.body or "")).lower()
+    if phrase.lower() in text:
+        return 1.0
+    total = covered = 0
+    for word in words:
+        weight = 1 if word in GENERIC else len(word)
+        total += weight
+        inner = segment.parts(word) if len(word) >= 4 else []
+        if word.lower() in text or (inner and all(p.lower() in text for p in inner)):
+            covered += weight
+    return covered / total if total else 0.0
+
+
+def best_coverage(doc: KBSearchDoc, query: Query) -> float:
+    return max((coverage(doc, p, query.words.get(p, [])) for p in query.phrases), default=0.0)
 
 
 def _fts_phrase(term: str) -> str:
@@ -101,7 +133,8 @@ def _contains(haystack: str, needle: str) -> bool:
 
 
 def rank_key(doc: KBSearchDoc, query: Query) -> tuple:
-    """Exact phrase first (title > keyword > body), then keyword hits weighted the same way."""
+    """Exact phrase first (title > keyword > body), then how much of the query it covers, then word hits
+    weighted the same way (title 10, keyword 6, body 3), then newest."""
     tier = 0
     for phrase in query.phrases:
         if _contains(doc.title, phrase):
@@ -113,7 +146,7 @@ def rank_key(doc: KBSearchDoc, query: Query) -> tuple:
     score = 0
     for term in query.terms:
         score += 10 * _contains(doc.title, term) + 6 * _contains(doc.keywords, term) + 3 * _contains(doc.body, term)
-    return (tier, score, doc.published_at or datetime.min, doc.entry_id)
+    return (tier, round(best_coverage(doc, query), 3), score, doc.published_at or datetime.min, doc.entry_id)
 
 
 @dataclass(frozen=True)
@@ -132,7 +165,8 @@ def search(raw: str, limit: int = 20) -> tuple[Query, list[Hit]]:
     ids = list(db.session.scalars(candidate_statement(query)))
     if not ids:
         return query, []
-    docs = list(db.session.scalars(select(KBSearchDoc).where(KBSearchDoc.entry_id.in_(ids))))
+    docs = [d for d in db.session.scalars(select(KBSearchDoc).where(KBSearchDoc.entry_id.in_(ids)))
+            if best_coverage(d, query) >= MIN_COVERAGE]
     docs.sort(key=lambda d: rank_key(d, query), reverse=True)
     hits = [Hit(d, highlight(d.title, query.terms), snippet(d.body, query.terms),
                 [highlight(k, query.terms) for k in d.keywords.split()]) for d in docs[:limit]]

@@ -60,3 +60,15 @@ def keywords(phrase: str) -> list[str]:
         if len(word) >= 2 and word not in STOPWORDS and word not in seen:
             seen.append(word)
     return seen
+
+
+def phrase_words(phrase: str) -> list[str]:
+    """The phrase cut once, without overlaps (jieba's precise mode): 2+ characters, stopwords removed."""
+    _prepare()
+    return [w for w in (w.strip() for w in jieba.lcut(phrase)) if len(w) >= 2 and w not in STOPWORDS]
+
+
+def parts(word: str) -> list[str]:
+    """The shorter words inside a compound word (营业执照 → 营业, 执照)."""
+    _prepare()
+    return [w for w in jieba.cut_for_search(word) if 2 <= len(w) < len(word)]

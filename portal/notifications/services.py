@@ -19,6 +19,7 @@ KIND_LABELS = {
     "reopen": "重办",
     "due_soon": "即将到期",
     "sign_due": "签收提醒",
+    "review_waiting": "待审核",
 }
 
 
@@ -27,6 +28,19 @@ def recipients(user_or_unit) -> list[User]:
         stmt = select(User).where(User.unit_id == user_or_unit.id, User.active.is_(True)).order_by(User.id)
         return list(db.session.scalars(stmt))
     return [user_or_unit] if user_or_unit is not None and user_or_unit.active else []
+
+
+def centre_staff() -> list[User]:
+    """The centre staff who review returns, extensions and replies (admins manage, they are not paged)."""
+    from portal.auth.roles import Role
+
+    stmt = select(User).where(User.role == Role.CENTRE_STAFF, User.active.is_(True)).order_by(User.id)
+    return list(db.session.scalars(stmt))
+
+
+def notify_centre(kind: str, text: str, link: str = "", *, key: str | None = None) -> list[Notification]:
+    """Notify every active centre staff member (a return, an extension or a reply waits for review)."""
+    return [n for user in centre_staff() for n in notify(user, kind, text, link, key=key)]
 
 
 def notify(user_or_unit, kind: str, text: str, link: str = "", *, key: str | None = None) -> list[Notification]:

@@ -74,6 +74,16 @@ def sign_clock(order, at=None):
     return clock(order.sign_deadline, at) if order.state == OrderState.DISPATCHED and not order.signed_at else None
 
 
+def extension_preview(order):
+    """(working days, current deadline, deadline if approved) of the pending extension request, or None."""
+    request = pending_extension(order)
+    if request is None or order.handle_deadline is None:
+        return None
+    from portal.calendar.deadlines import extend_deadline
+
+    return request.working_days, order.handle_deadline, extend_deadline(order.handle_deadline, request.working_days)
+
+
 def namespace_ids(form, panel: Panel):
     """Give each panel's fields their own ids: several panels on one page share field names."""
     for field in form:

@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.clock import now
 from portal.orders.enums import CONTACT_WAYS, KIND_LABELS, CallbackResult
 from portal.orders.transitions import MAX_EXTENSION_DAYS
 
@@ -73,6 +74,10 @@ class ReplyForm(VersionForm):
                           validators=[InputRequired("请选择是否解决。")])
     unresolved_reason = TextAreaField("未解决原因", validators=[Optional(), Length(max=1000)])
     files = MultipleFileField("附件")
+
+    def validate_contacted_at(self, field):
+        if field.data and field.data > now():
+            raise ValidationError("联系时间不能晚于现在。")
 
     def validate_unresolved_reason(self, field):
         if self.resolved.data == "0" and not (field.data or "").strip():

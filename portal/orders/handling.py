@@ -15,7 +15,7 @@ from portal.auth.roles import Role
 from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.notifications.services import notify
+from portal.notifications.services import notify, notify_centre
 from portal.orders.attachments import save_attachment
 from portal.orders.enums import RequestStatus, ReturnStage
 from portal.orders.models import WorkOrder
@@ -58,7 +58,20 @@ def request_return(order: WorkOrder, actor, reason: str, duty_basis: str) -> Ret
     if request.stage == ReturnStage.LEADER:
         for leader in leaders:
             notify(leader, "return_leader", f"工单 {order.number} 申请退单，待您审批：{reason}", order_link(order))
+    else:
+        _tell_centre(order, "申请退单，待审核", reason)
     return request
+
+
+def _short(text: str, size: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[:size] + "…"
+
+
+def _tell_centre(order: WorkOrder, what: str, text: str) -> None:
+    """A return, an extension or a reply now waits for the centre's review: tell its staff."""
+    unit = order.unit.short_name if order.unit else ""
+    notify_centre("review_waiting", f"{unit}工单 {order.number} {what}：{_short(text)}", order_link(order))
 
 
 def leader_decide_return(order: WorkOrder, actor, approve: bool, note: str = "") -> ReturnRequest:
@@ -68,6 +81,7 @@ def leader_decide_return(order: WorkOrder, actor, approve: bool, note: str = "")
     request.leader_id, request.leader_decided_at, request.leader_note = actor.id, now(), note
     if approve:
         request.stage = ReturnStage.CENTRE
+        _tell_centre(order, "申请退单（单位负责人已同意），待审核", request.reason)
     else:
         request.status = RequestStatus.REJECTED
         notify(order.unit, "return_decision", f"工单 {order.number} 的退单申请未获单位负责人同意：{note}",
@@ -102,6 +116,7 @@ def request_extension(order: WorkOrder, actor, reason: str, working_days: int) -
                                old_deadline=order.handle_deadline)
     db.session.add(request)
     transition(order, "request_extension", actor, text=reason, data={"working_days": working_days})
+    _tell_centre(order, f"申请延期{working_days}个工作日，待审核", reason)
     return request
 
 
@@ -150,6 +165,7 @@ def submit_reply(order: WorkOrder, actor, *, result: str, contact_way: str, cont
         save_attachment(order, storage, actor, reply=reply)
     transition(order, "reply", actor, text=result,
                data={"reply_id": reply.id, "resolved": resolved, "contact_way": contact_way})
+    _tell_centre(order, "已办结回复，待审核", result)
     return reply
 
 

@@ -7,12 +7,13 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 
 from portal.auth.models import User
+from portal.auth.roles import Role
 from portal.clock import now
 from portal.extensions import db
 from portal.orders.conditions import active_due_soon, active_overdue, open_sql
 from portal.orders.enums import OrderState, RequestStatus, ReturnStage
 from portal.orders.models import Subject, Tag, WorkOrder
-from portal.orders.records import Attachment, ReturnRequest
+from portal.orders.records import Attachment, ReturnRequest, Supervision
 from portal.units.models import Unit
 from portal.web.scoping import scope
 
@@ -30,6 +31,17 @@ def _return_review(at: datetime):
     return and_(WorkOrder.state == S.RETURN_REQUESTED, pending)
 
 
+def _leader_return_review(at: datetime):
+    pending = exists().where(ReturnRequest.order_id == WorkOrder.id, ReturnRequest.status == RequestStatus.PENDING,
+                             ReturnRequest.stage == ReturnStage.LEADER)
+    return and_(WorkOrder.state == S.RETURN_REQUESTED, pending)
+
+
+def _supervised(at: datetime):
+    """An open 督办 the unit has not acknowledged yet."""
+    return exists().where(Supervision.order_id == WorkOrder.id, Supervision.acknowledged_at.is_(None))
+
+
 @dataclass(frozen=True)
 class Tab:
     key: str
@@ -43,9 +55,12 @@ UNIT_TABS = (
     Tab("working", "办理中", _states(S.IN_PROGRESS, S.EXTENSION_REQUESTED)),
     Tab("due_soon", "即将到期", active_due_soon),
     Tab("overdue", "已逾期", active_overdue),
+    Tab("supervised", "督办", _supervised),
     Tab("in_review", "待审核", _states(S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.REPLIED)),
     Tab("closed", "已办结", _states(S.CLOSED), "accepted"),
 )
+# A unit leader also approves the liaisons' return requests before they reach the centre.
+LEADER_TABS = (*UNIT_TABS, Tab("leader_returns", "待审批退单", _leader_return_review))
 CENTRE_QUEUES = (
     Tab("pending", "待派单", _states(S.PENDING)),
     Tab("returns", "退单审核", _return_review),
@@ -117,6 +132,42 @@ def tab_counts(user, tabs, at: datetime | None = None) -> dict[str, int]:
         stmt = scope(select(func.count(WorkOrder.id)), WorkOrder, user).where(tab.where(at))
         counts[tab.key] = db.session.scalar(stmt) or 0
     return counts
+
+
+@dataclass(frozen=True)
+class TodoCount:
+    """One line of a home page's to-do list: a list tab, how many orders it holds, red when any."""
+
+    key: str
+    label: str
+    count: int
+    endpoint: str
+    alarm: bool
+
+
+# Which tabs make each kind of user's to-do list, in the order they are shown.
+CENTRE_TODO = ("pending", "returns", "extensions", "replies", "overdue")
+UNIT_TODO = ("to_sign", "due_soon", "overdue", "supervised")
+LEADER_TODO = ("leader_returns", *UNIT_TODO)
+ALARMS = {"overdue", "supervised", "leader_returns", "returns"}
+
+
+def unit_tabs(user) -> tuple[Tab, ...]:
+    return LEADER_TABS if user.role == Role.UNIT_LEADER else UNIT_TABS
+
+
+def home_todo(user, at: datetime | None = None) -> list[TodoCount]:
+    """The order lists this user has to work through, with their counts (scoped), for the home page."""
+    if user.is_centre:
+        tabs, keys, endpoint = CENTRE_QUEUES, CENTRE_TODO, "orders.queues"
+    elif user.is_unit_user:
+        keys = LEADER_TODO if user.role == Role.UNIT_LEADER else UNIT_TODO
+        tabs, endpoint = unit_tabs(user), "orders.my_orders"
+    else:
+        return []
+    chosen = [find_tab(tabs, key) for key in keys]
+    counts = tab_counts(user, chosen, at)
+    return [TodoCount(t.key, t.label, counts[t.key], endpoint, t.key in ALARMS) for t in chosen]
 
 
 def bigrams(text: str) -> set[str]:

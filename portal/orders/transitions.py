@@ -210,6 +210,8 @@ def _merge(step: Step) -> Effect:
         raise RuleViolation("请填写要并入的原工单编号。")
     if target.state == S.MERGED:
         raise RuleViolation(f"工单 {target.number} 本身已并单，请并入它所并入的工单。")
+    if target.state == S.CLOSED:
+        raise RuleViolation(f"原工单 {target.number} 已办结，不能并入：诉求未解决的，请对原工单重办，或将本工单派单办理。")
     if (target.accepted_at, target.id) > (order.accepted_at, order.id or 0):
         raise RuleViolation("只能并入更早受理的工单。")
     return Effect(set=dict(merged_into_id=target.id), data={"into": target.number, "into_id": target.id})

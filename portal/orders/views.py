@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.orders import queries
 from portal.orders.blueprint import bp
 from portal.orders.attachments import INLINE_TYPES, attachment_path, save_attachment
-from portal.orders.detail import detail_context, handle_clock, sign_clock
+from portal.orders.detail import detail_context, extension_preview, handle_clock, sign_clock
 from portal.orders.enums import ACTIVE_STATES, OrderKind
 from portal.orders.export import export_workbook
 from portal.orders.forms import AttachmentForm, FilterForm, OrderForm
@@ -54,6 +54,12 @@ def order_clock(order):
 def order_sign_clock(order):
     """Time left to sign (None unless 待签收)."""
     return sign_clock(order)
+
+
+@bp.app_template_global()
+def order_extension_preview(order):
+    """The deadline an approval of the pending extension would set (the review panel shows it)."""
+    return extension_preview(order)
 
 
 @bp.app_template_global()
@@ -97,7 +103,7 @@ def _list(tabs, endpoint: str, page_template: str):
 @bp.get("/mine")
 @roles(*UNIT)
 def my_orders():
-    return _list(queries.UNIT_TABS, "orders.my_orders", "orders/my_orders.html")
+    return _list(queries.unit_tabs(current_user), "orders.my_orders", "orders/my_orders.html")
 
 
 @bp.get("/queues")
@@ -110,7 +116,7 @@ def queues():
 @roles(*ALL_ROLES)
 def export():
     """The current filtered list as XLSX (scoped like the list itself)."""
-    tabs = queries.UNIT_TABS if current_user.is_unit_user else queries.CENTRE_QUEUES
+    tabs = queries.unit_tabs(current_user) if current_user.is_unit_user else queries.CENTRE_QUEUES
     tab = queries.find_tab(tabs, request.args.get("tab"))
     form = FilterForm(request.args)
     _sort_default(form, tab)
@@ -139,13 +145,13 @@ def _call(call_id) -> Call | None:
 @bp.route("/new", methods=["GET", "POST"])
 @roles(*CREATORS)
 def new():
-    """Create an order; ?mobile=&content=&call_id= prefill it (a call turned into an order)."""
+    """Create an order; ?call_id= prefills it from a stored call (a call turned into an order)."""
     form = OrderForm()
     _order_form_choices(form)
     if request.method == "GET":
         call = _call(request.args.get("call_id"))
-        form.caller_mobile.data = request.args.get("mobile") or (call.mobile if call else "") or ""
-        form.content.data = request.args.get("content") or (call.summary if call else "") or ""
+        form.caller_mobile.data = (call.mobile if call else "") or ""
+        form.content.data = (call.summary if call else "") or ""
         form.call_id.data = str(call.id) if call else ""
     elif form.validate_on_submit():
         call = _call(form.call_id.data)

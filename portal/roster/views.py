@@ -9,7 +9,7 @@ from flask import flash, url_for
 from flask_login import current_user
 
 from portal.auth.models import User
-from portal.auth.roles import CENTRE_ROLES, Role
+from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders.queries import open_order_counts
@@ -22,20 +22,6 @@ from portal.web.htmx import redirect_after_post, render_page_or_fragment
 from portal.web.pages import Notice, render_form
 from portal.web.scoping import get_scoped_or_404
 
-@bp.app_context_processor
-def _roster_warning():
-    """Lazily give the home page the units without an active liaison and recent roster changes (centre)."""
-
-    def centre() -> bool:
-        return getattr(current_user, "is_authenticated", False) and current_user.role in CENTRE_ROLES
-
-    def lacking():
-        return queries.units_without_liaison() if centre() else []
-
-    def recent_changes(days: int = 7) -> int:
-        return queries.recent_roster_change_count(days) if centre() else 0
-
-    return {"units_lacking_liaison": lacking, "recent_roster_changes": recent_changes}
 
 
 def _roster_page(notice: Notice | None = None, status: int = 200):

@@ -21,12 +21,6 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 YEARS_AHEAD = 5
 
 
-@bp.app_context_processor
-def calendar_globals():
-    """`missing_calendar_years()` for the admin's red warning (settings page and home page)."""
-    return {"missing_calendar_years": lambda: arr.missing_years(now().date())}
-
-
 def _limits_form(formdata=None) -> TimeLimitForm:
     form = TimeLimitForm(formdata=formdata)
     if formdata is None:
@@ -40,7 +34,7 @@ def _years_context() -> dict:
     entered_years = {a.year for a in entered}
     open_years = [y for y in range(this_year, this_year + YEARS_AHEAD + 1)
                   if y not in entered_years and not package_knows(y)]
-    return {"arrangements": entered, "open_years": open_years}
+    return {"arrangements": entered, "open_years": open_years, "missing": arr.missing_years(now().date())}
 
 
 def _page(form: TimeLimitForm, saved: str | None = None, status: int = 200):

@@ -112,3 +112,16 @@ def unit_dashboard(user, period: q.Period, at: datetime) -> UnitDashboard:
         city_rates=q.city_rates(period, rates), rank=rank, ranked_in_group=ranked, group=unit.group,
         attention=attention(user, at), campaigns=unit_campaigns(unit.id, at),
     )
+
+
+def home_summary(user, at: datetime):
+    """Last month's figures for the home page (centre: city-wide; unit: own and city), or None."""
+    from portal.stats.period import Period
+    from portal.stats.table import unit_table
+
+    period = Period.last_month(at)
+    if user.is_centre:
+        return {"kind": "centre", "period": period, "table": unit_table(period)}
+    if user.is_unit_user and user.unit_id:
+        return {"kind": "unit", "period": period, "board": unit_dashboard(user, period, at)}
+    return None

@@ -77,6 +77,7 @@ class RankedRow:
     row: UnitRow
     rank: int | None  # None: nothing to rate yet (every order still in progress)
     mark: str | None = None  # 红榜 / 黑榜
+    tied: bool = False  # shares its rank with another unit (并列)
 
 
 def _rank_key(r: UnitRow):
@@ -86,19 +87,28 @@ def _rank_key(r: UnitRow):
 def rank_group(rows: list[UnitRow]) -> list[RankedRow]:
     """Rank by 按期办结率 descending, then total descending, then display order.
 
-    The top min(5, n // 2) rated units are 红榜 and the bottom min(5, n // 2) are 黑榜, except
-    that a unit at the group's best rate is never on 黑榜. Units without a rate are listed last,
-    unranked.
+    Units with the same rate and the same total share a rank (1, 1, 3: 并列). The top min(5, n // 2)
+    places are 红榜 and the bottom min(5, n // 2) are 黑榜, each with every unit tied with them; a unit
+    on 红榜 or at the group's best rate is never on 黑榜. Units without a rate are listed last, unranked.
     """
     rated = sorted((r for r in rows if r.rate is not None), key=_rank_key)
-    ranked = [RankedRow(r, i) for i, r in enumerate(rated, start=1)]
+    ranked: list[RankedRow] = []
+    for i, r in enumerate(rated, start=1):
+        previous = ranked[-1] if ranked else None
+        if previous and (previous.row.rate, previous.row.total) == (r.rate, r.total):
+            previous.tied = True
+            ranked.append(RankedRow(r, previous.rank, tied=True))
+        else:
+            ranked.append(RankedRow(r, i))
     size = min(BOARD_SIZE, len(ranked) // 2)
     if size:
         best = ranked[0].row.rate
-        for rr in ranked[:size]:
-            rr.mark = RED
-        for rr in ranked[-size:]:
-            if rr.row.rate < best:
+        red_until = ranked[size - 1].rank
+        black_from = ranked[-size].rank
+        for rr in ranked:
+            if rr.rank <= red_until:
+                rr.mark = RED
+            elif rr.rank >= black_from and rr.row.rate < best:
                 rr.mark = BLACK
     unrated = sorted((r for r in rows if r.rate is None), key=lambda r: (-r.total, r.display_order, r.unit_id))
     return ranked + [RankedRow(r, None) for r in unrated]

@@ -83,22 +83,3 @@ def unit_dashboard():
     form.fill(period)
     return _render("stats/unit_dashboard.html", "stats/_unit_dashboard.html", form, at, board=board,
                    order_url=lambda order: url_for("orders.detail", order_id=order.id))
-
-
-@bp.app_context_processor
-def inject_home_summary():
-    return {"stats_home_summary": home_summary}
-
-
-def home_summary():
-    """Figures for the home page panel: last month, as of now (centre: city-wide; unit: own + city)."""
-    if not current_user.is_authenticated:
-        return None
-    at = now()
-    period = Period.last_month(at)
-    if current_user.is_centre:
-        return {"kind": "centre", "period": period, "table": unit_table(period)}
-    if current_user.is_unit_user and current_user.unit_id:
-        board = dash.unit_dashboard(current_user, period, at)
-        return {"kind": "unit", "period": period, "board": board}
-    return None

@@ -6,8 +6,9 @@ neither public nor declared, so a view someone forgot to protect is unreachable,
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.auth.roles import Role
@@ -41,6 +42,36 @@ def allowed_roles(app: Flask, endpoint: str) -> frozenset[Role] | None:
     return getattr(view, "allowed_roles", None)
 
 
+EXPIRED = "登录已过期，请重新登录。"
+
+
+def _page_to_return_to() -> str | None:
+    """The page the user was on: this one for a GET, else the page that sent the form or fragment request."""
+    if request.method == "GET" and not is_htmx():
+        return request.full_path.rstrip("?")
+    source = request.headers.get("HX-Current-URL") or request.referrer or ""
+    parts = urlsplit(source)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") else None
+
+
+def login_redirect():
+    """Send an anonymous request to the login page and back here afterwards.
+
+    A form or fragment request without a login means the login expired while the page was open: say so
+    plainly, and come back to the page that holds the form (app.js keeps what was typed in it).
+    """
+    back = _page_to_return_to()
+    login = url_for("auth.login", next=back if back != url_for("auth.login") else None)
+    if request.method != "GET" or is_htmx():
+        flash(EXPIRED, "warning")
+    if is_htmx():
+        return hx_redirect(login, status=401)
+    return redirect(login)
+
+
 def _guard():
     endpoint = request.endpoint
     if endpoint is None:  # 404/405 follow their own path
@@ -48,10 +79,7 @@ def _guard():
     if endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
-        login = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
-        if is_htmx():
-            return hx_redirect(login, status=401)
-        return redirect(login)
+        return login_redirect()
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         target = url_for("auth.change_password")
         return hx_redirect(target, status=403) if is_htmx() else redirect(target)

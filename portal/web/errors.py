@@ -41,4 +41,18 @@ def register_error_handlers(app: Flask) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda e, s=status: _render(s, getattr(e, "zh_message", None)))
     app.register_error_handler(RuleViolation, lambda e: _render(e.status, e.message))
-    app.register_error_handler(CSRFError, lambda e: _render(400, "页面已过期（安全令牌失效），请刷新页面后重试。"))
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def _csrf_error(_exc):
+    """Without a login, a page's token failed because the login expired: say that, and go to the login page.
+    (The login form's own token is a different matter: that page was simply left open too long.)"""
+    from flask import request
+    from flask_login import current_user
+
+    from portal.web.access import PUBLIC_ENDPOINTS, login_redirect
+
+    if not current_user.is_authenticated and request.endpoint not in PUBLIC_ENDPOINTS:
+        db.session.rollback()
+        return login_redirect()
+    return _render(400, "页面已过期（安全令牌失效），请刷新页面后重试。")

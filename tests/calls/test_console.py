@@ -35,6 +35,19 @@ def test_direct_reply_records_the_entries_that_answered_it(client, login_as):
     assert call.received_at.isoformat() == "2018-08-20T09:30:00"
 
 
+def test_a_direct_reply_needs_a_ticked_entry_or_a_reason_why_none(client, login_as):
+    login_as(Role.OPERATOR)
+    data = {"received_at": "2018-08-20T09:30", "mobile": "13912345678", "summary": "市民咨询公交线路"}
+    refused = client.post("/calls/answer", data=data, headers=HX)
+    assert refused.status_code == 422 and "请在右侧检索结果中勾选" in refused.get_data(as_text=True)
+    assert "市民咨询公交线路" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Call.id))) == 0
+    resp = client.post("/calls/answer", data={**data, "no_entry_reason": "知识库暂无公交线路条目"}, headers=HX)
+    assert resp.status_code == 200
+    call = db.session.scalars(db.select(Call)).one()
+    assert (call.outcome, call.entries, call.no_entry_reason) == (CallOutcome.DIRECT, [], "知识库暂无公交线路条目")
+
+
 def test_bad_input_rerenders_the_form_with_422_and_keeps_what_was_typed(client, login_as):
     login_as(Role.OPERATOR)
     resp = client.post("/calls/answer", data={"received_at": "昨天", "mobile": "abc", "summary": "问路灯"}, headers=HX)
@@ -66,7 +79,14 @@ def test_a_call_that_becomes_an_order_goes_to_the_prefilled_order_form(client, l
     if "orders.new" in app.view_functions:
         target = urlparse(resp.headers["HX-Redirect"])
         assert target.path == "/orders/new"
-        assert parse_qs(target.query) == {"call_id": [str(call.id)], "mobile": ["13912345678"], "content": ["小区路灯不亮"]}
+        # The caller's number and words stay on the server: only the call's id travels in the URL.
+        assert parse_qs(target.query) == {"call_id": [str(call.id)]}
+        assert "13912345678" not in resp.headers["HX-Redirect"]
         assert call.outcome is None  # the orders feature sets ORDER and order_id once the order exists
+        form = client.get(resp.headers["HX-Redirect"]).get_data(as_text=True)
+        assert 'value="13912345678"' in form and "小区路灯不亮" in form
+        # Until the order is saved the call is a draft the operator can resume from the console and home page.
+        for page in ("/calls/", "/"):
+            assert f'href="/orders/new?call_id={call.id}"' in client.get(page).get_data(as_text=True)
     else:
         assert resp.status_code == 422

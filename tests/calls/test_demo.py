@@ -48,8 +48,12 @@ def test_demo_knowledge_and_calls_reproduce_the_seed():
 
     count = lambda *w: db.session.scalar(select(func.count(Call.id)).where(*w))  # noqa: E731
     assert count(Call.received_at >= datetime(2018, 8, 1), Call.received_at < datetime(2018, 9, 1)) == 6196
-    assert count(Call.outcome == CallOutcome.DIRECT) == 5235
-    assert count(Call.outcome == CallOutcome.ORDER) == 961
+    august = (Call.received_at >= datetime(2018, 8, 1), Call.received_at < datetime(2018, 9, 1))
+    assert count(Call.outcome == CallOutcome.DIRECT, *august) == 5235
+    assert count(Call.outcome == CallOutcome.ORDER, *august) == 961
+    # Besides August 2018, the operator's day at load time: one direct reply and one call waiting for its order.
+    assert count(Call.received_at >= datetime(2018, 9, 1)) == 2
+    assert count(Call.outcome.is_(None)) == 1
     linked = {c.order_id: c.received_at for c in db.session.scalars(select(Call).where(Call.order_id.is_not(None)))}
     assert linked == {o.id: o.accepted_at for o in orders[:3]}  # August orders only, at their 受理时间
     unanswered = db.session.scalar(select(func.count(Call.id)).where(
@@ -57,6 +61,16 @@ def test_demo_knowledge_and_calls_reproduce_the_seed():
     assert unanswered == 0
     live = set(db.session.scalars(select(KBSearchDoc.entry_id)))
     assert set(db.session.scalars(select(call_kb_entry.c.entry_id))) <= live
+
+    # The search box's own example finds the housing fund's answers (published before the campaign, so
+    # the unit is still among the 25 non-submitters above), and a licence question finds licence entries only.
+    from portal.knowledge.search import search
+
+    fund = [h.doc.title for h in search("公积金提取")[1]]
+    assert fund and fund[0] == "住房公积金提取需要什么材料？" and all("公积金" in t for t in fund)
+    licence = search("营业执照办理")[1]
+    assert licence and all("营业执照" in h.doc.title + h.doc.keywords + h.doc.body for h in licence)
+    assert not any("信访" in h.doc.title or "网约车" in h.doc.title for h in licence)
 
 
 def test_demo_entries_come_up_for_review_relative_to_the_load_day():

@@ -34,8 +34,8 @@ def test_draft_edit_preview_download_issue_and_read(login, page, tmp_path):
     assert info.value.suggested_filename.endswith(".pdf")
 
     # Issuing without typical cases warns first; staff go back and confirm a proposed case.
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="印发").click()
+    page.get_by_test_id("confirm-yes").click()  # the styled confirmation (static/js/app.js)
     expect(page.get_by_test_id("empty-sections")).to_contain_text("典型案例")
     page.get_by_role("link", name="返回编辑").click()
     proposed = page.get_by_test_id("proposed-case").first
@@ -43,9 +43,10 @@ def test_draft_edit_preview_download_issue_and_read(login, page, tmp_path):
     proposed.get_by_role("button", name="确认选用").click()
     expect(page.get_by_test_id("case")).to_have_count(1)
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="印发").click()
-    expect(page.get_by_text("已印发").first).to_be_visible()
+    expect(page.locator("#confirm-dialog")).to_contain_text("确定印发")
+    page.get_by_test_id("confirm-yes").click()
+    expect(page.get_by_text("已印发").first).to_be_visible(timeout=30000)  # 印发 renders and stores three files
     expect(page.get_by_test_id("stored-outputs")).to_contain_text("PDF SHA-256")
     issued_url = page.url
     expect(page.get_by_test_id("receipts")).to_contain_text("恒口示范区")

@@ -88,6 +88,14 @@ def test_return_goes_liaison_leader_centre_and_is_redispatched(live_app, login, 
     panel.get_by_label("退单理由").fill("占道经营属城管执法范围，不属区政府直接办理")
     panel.get_by_label("职责依据").fill("《安康市城市管理综合执法办法》第五条")
     panel.get_by_test_id("do-request_return").click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("确定提交退单申请")
+    dialog.get_by_role("button", name="取消").click()  # cancelled: nothing is sent
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("pending-return")).to_have_count(0)
+    panel.get_by_test_id("do-request_return").click()
+    dialog.get_by_test_id("confirm-yes").click()
     expect(page.get_by_test_id("pending-return")).to_contain_text("待单位负责人审批")
 
     _switch(page, login, "hanbin_leader")
@@ -95,6 +103,7 @@ def test_return_goes_liaison_leader_centre_and_is_redispatched(live_app, login, 
     page.goto(f"{base_url}/orders/{order_id}")
     page.get_by_test_id("panel-leader_return").get_by_label("审核意见").fill("同意退回")
     page.get_by_test_id("do-leader_approve_return").click()
+    page.get_by_test_id("confirm-yes").click()
     expect(page.get_by_test_id("pending-return")).to_contain_text("待中心审核")
 
     _switch(page, login, "zhongxin")
@@ -104,6 +113,8 @@ def test_return_goes_liaison_leader_centre_and_is_redispatched(live_app, login, 
     page.get_by_role("link", name=number).click()
     page.get_by_test_id("panel-return_review").get_by_label("审核意见").fill("同意，改派恒口示范区")
     page.get_by_test_id("do-approve_return").click()
+    expect(page.locator("#confirm-dialog")).to_contain_text("同意退单")
+    page.get_by_test_id("confirm-yes").click()
     expect(page.get_by_test_id("state")).to_have_text("待派单")
 
     dispatch = page.get_by_test_id("panel-dispatch")

@@ -102,3 +102,20 @@ def test_fts_stays_in_sync_after_revision(app):
 def test_empty_query_finds_nothing():
     corpus()
     assert titles("   ") == []
+
+
+def test_an_entry_matching_only_a_generic_word_of_the_query_is_not_an_answer():
+    unit = UnitFactory()
+    published_entry(unit, "个体工商户营业执照怎么办", answer="到政务大厅市场监管窗口办理。", keywords=["营业执照"])
+    published_entry(unit, "信访事项的办理时限", answer="信访事项应当自受理之日起60日内办结。", keywords=["信访"])
+    published_entry(unit, "网约车驾驶员证怎么办理", answer="向交通运输部门申请。", keywords=["网约车"])
+    assert titles("营业执照办理") == ["个体工商户营业执照怎么办"]
+    assert set(titles("办理")) == {"个体工商户营业执照怎么办", "信访事项的办理时限", "网约车驾驶员证怎么办理"}
+
+
+def test_coverage_counts_the_meaningful_characters_of_the_phrase():
+    unit = UnitFactory()
+    published_entry(unit, "住房公积金提取", answer="说明", keywords=["公积金"])
+    published_entry(unit, "公积金贷款", answer="说明", keywords=["贷款"])
+    published_entry(unit, "养老金提取", answer="说明", keywords=["养老"])
+    assert titles("公积金提取") == ["住房公积金提取", "公积金贷款"]  # 提取 alone (2 of 5 characters) is not enough

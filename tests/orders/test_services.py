@@ -229,6 +229,17 @@ def test_merge_into_an_earlier_order_only(staff):
     assert earlier.events[-1].action == "merged_from"
 
 
+def test_no_merge_into_a_closed_order(staff):
+    unit, _leader, _liaison = staffed_unit()
+    with frozen():
+        closed = order_in(S.CLOSED, unit, accepted_at=datetime(2026, 11, 20, 9, 0))
+        later = _new_order(staff, content="噪音扰民，夜间施工到凌晨两点")
+        version = later.version
+        with pytest.raises(RuleViolation, match="已办结，不能并入"):
+            services.merge(later, staff, closed, "重复件")
+    assert (later.state, later.merged_into_id, later.version) == (S.PENDING, None, version)
+
+
 def test_supervise_and_acknowledge(staff):
     unit, _leader, liaison = staffed_unit()
     with frozen():

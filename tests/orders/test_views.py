@@ -66,13 +66,16 @@ def test_create_order_and_link_the_call(client, login_as):
     db.session.add(call)
     db.session.commit()
     with frozen():
+        order_in(S.PENDING, None, title="同一号码上周的工单", caller_mobile="13912345678")
         login_as(Role.OPERATOR)
-        prefill = client.get(f"/orders/new?mobile=13912345678&content=路灯不亮&call_id={call.id}").get_data(as_text=True)
+        prefill = client.get(f"/orders/new?call_id={call.id}").get_data(as_text=True)
         assert 'value="13912345678"' in prefill and "路灯不亮" in prefill
+        # Possible duplicates show as soon as the form opens, before anything is edited.
+        assert "同一号码上周的工单" in prefill and "同一来电号码" in prefill
         resp = client.post("/orders/new", data={"kind": "consult", "caller_mobile": "13912345678",
                                                 "content": "小区路灯不亮已经一周了", "call_id": str(call.id)})
     assert resp.status_code == 303
-    order = db.session.scalars(select(WorkOrder)).one()
+    order = db.session.scalars(select(WorkOrder).where(WorkOrder.title != "同一号码上周的工单")).one()
     assert resp.headers["Location"].endswith(f"/orders/{order.id}")
     assert (call.outcome, call.order_id, order.state) == (CallOutcome.ORDER, order.id, S.PENDING)
 
@@ -124,6 +127,42 @@ def test_invalid_action_form_rerenders_the_panel_with_the_input(client, login_as
     assert resp.status_code == 422 and "延期天数应为1至10个工作日" in body and "需要现场核实" in body
     assert "<html" not in body
     _assert_unchanged(order, S.IN_PROGRESS)
+
+
+def test_a_reply_cannot_claim_a_contact_in_the_future(client, login_as):
+    unit, _l, _li = staffed_unit()
+    with frozen():
+        order = order_in(S.IN_PROGRESS, unit)
+        login_as(Role.LIAISON, unit=unit)
+        resp = client.post(f"/orders/{order.id}/act/reply", headers=HX, data={
+            "version": order.version, "result": "已现场处理，积水已排除。", "contact_way": "电话",
+            "contacted_at": "2026-11-24T15:00", "resolved": "1"})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "联系时间不能晚于现在" in body and "已现场处理，积水已排除。" in body
+    db.session.refresh(order)
+    assert order.state == S.IN_PROGRESS
+
+
+def test_the_extension_review_shows_the_deadline_an_approval_would_set(client, login_as):
+    unit, _l, _li = staffed_unit()
+    with frozen():
+        order = order_in(S.EXTENSION_REQUESTED, unit)  # 3 working days asked, deadline Fri 2026-11-27
+        login_as(Role.CENTRE_STAFF)
+        page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert 'data-testid="extension-preview"' in page
+    assert "申请延期 3 个工作日：办理时限将由 2026-11-27 23:59 延至 <strong>2026-12-02 23:59</strong>" in page
+
+
+def test_irreversible_actions_ask_first_and_overdue_is_said_once(client, login_as):
+    unit, _l, _li = staffed_unit()
+    with frozen():
+        replied = order_in(S.REPLIED, unit)
+        order_in(S.IN_PROGRESS, unit, title="逾期的工单", handle_deadline=datetime(2026, 11, 23, 23, 59, 59))
+        login_as(Role.CENTRE_STAFF)
+        page = client.get(f"/orders/{replied.id}").get_data(as_text=True)
+        listing = client.get("/orders/queues?tab=overdue").get_data(as_text=True)
+    assert 'hx-confirm="审核通过后工单即办结' in page and 'hx-confirm="退回重办' in page
+    assert "已逾期 已逾期" not in listing and ">已逾期10小时<" in listing
 
 
 def test_rule_refusal_is_a_422_with_the_reason(client, login_as):

@@ -116,4 +116,21 @@ def test_a_unit_at_the_best_rate_is_never_on_the_black_board():
     for i in range(4):
         _unit_with(2, 0, order=i)
     board = group_rankings(AUGUST, unit_rows(AUGUST))["区县政府"]
-    assert [rr.mark for rr in board] == [RED, RED, None, None]
+    # All four tie (same rate, same total): they share 1st place and so 红榜, and nobody is blamed.
+    assert [(rr.rank, rr.tied, rr.mark) for rr in board] == [(1, True, RED)] * 4
+
+
+def test_units_with_the_same_rate_and_total_share_their_rank_and_the_board():
+    from portal.stats.table import UnitRow
+    from portal.stats.trends import BLACK, RED, rank_group
+
+    def row(uid, on_time, total):
+        return UnitRow(uid, f"单位{uid}", "市直部门", uid, total, {}, on_time, total - on_time, 0, 0)
+
+    # Two units tie for 1st; n = 5 → 2 places on each board; the two at the bottom tie as well.
+    ranked = rank_group([row(1, 10, 10), row(2, 10, 10), row(3, 9, 10), row(4, 5, 10), row(5, 5, 10)])
+    assert [(r.row.unit_id, r.rank, r.tied, r.mark) for r in ranked] == [
+        (1, 1, True, RED), (2, 1, True, RED), (3, 3, False, None), (4, 4, True, BLACK), (5, 4, True, BLACK)]
+    # A tie across the edge of 红榜 puts both on it.
+    ranked = rank_group([row(1, 10, 10), row(2, 9, 10), row(3, 9, 10), row(4, 5, 10)])
+    assert [(r.rank, r.mark) for r in ranked] == [(1, RED), (2, RED), (2, RED), (4, BLACK)]

@@ -1,0 +1,57 @@
+"""The landing page after login: each role's to-do list, with the panels each feature provides.
+
+The home page sits above the features: it asks each one explicitly for what this user has to do,
+so a missing feature is an import error, never a silently empty page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from markupsafe import Markup
+
+from portal.auth.roles import ALL_ROLES, Role
+from portal.calendar.arrangements import missing_years
+from portal.calls import queries as calls
+from portal.clock import now
+from portal.orders import queries as orders
+from portal.stats.dashboard import home_summary
+from portal.units import queries as units
+from portal.web.access import roles
+
+bp = Blueprint("home", __name__)
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    data: dict = field(default_factory=dict)
+
+
+def panels_for(user, at) -> list[Panel]:
+    """The panels of this user's home page, most urgent first."""
+    panels = []
+    if user.role == Role.ADMIN:
+        panels.append(Panel("calendar/_missing_year_warning.html", {"missing": missing_years(at.date())}))
+    if user.is_centre:
+        panels.append(Panel("units/_home_warning.html", {
+            "lacking": units.units_without_liaison(), "recent_changes": units.recent_roster_change_count(7)}))
+    if user.role == Role.OPERATOR:
+        panels.append(Panel("calls/_home_panel.html", {
+            "day": calls.call_day(user, at), "waiting": calls.waiting_for_order(user)}))
+    todo = orders.home_todo(user, at)
+    if todo:
+        panels.append(Panel("orders/_home_todo.html", {"todo": todo}))
+    summary = home_summary(user, at)
+    if summary:
+        panels.append(Panel("stats/_home_panel.html", {"s": summary}))
+    return panels
+
+
+@bp.get("/")
+@roles(*ALL_ROLES)
+def index():
+    # Each panel is its feature's own template, rendered with exactly the data asked for above.
+    html = [Markup(render_template(p.template, **p.data)) for p in panels_for(current_user, now())]
+    return render_template("home/index.html", panels=html)
