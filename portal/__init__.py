@@ -31,7 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    from portal.orders.search import include_object
+
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), include_object=include_object)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

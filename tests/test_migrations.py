@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.extensions import db
+from portal.orders.search import include_object
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def test_upgrade_head_equals_models_and_downgrades_cleanly(empty_database_url):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            opts = {"compare_type": True, "include_object": include_object}
+            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), db.metadata)
         assert diff == [], f"models and migrations differ; run `make schema`: {diff}"
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
