@@ -1,7 +1,7 @@
 """Order lists at city scale: indexes for every list order, trigram search of number/title/content/address
 
 Revision ID: 5ca1e0a1b2c3
-Revises: 215b39df4673
+Revises: f095b6b21b68
 Create Date: 2026-12-01 16:40:00
 
 Partial indexes hold only orders still moving (not 已办结/已并单). The keyword search is an FTS5 trigram
@@ -11,7 +11,7 @@ portal/orders/search.py). The DDL is written out here so this revision never cha
 from alembic import op
 
 revision = "5ca1e0a1b2c3"
-down_revision = "215b39df4673"
+down_revision = "f095b6b21b68"
 branch_labels = None
 depends_on = None
 

@@ -7,13 +7,31 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Table, text
+from sqlalchemy import DateTime, Table, text
 
 from portal.extensions import db
 
 
 def as_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sqlite_datetimes(table, columns, rows):
+    """Datetimes as SQLAlchemy stores them on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'): the text is what SQL
+    compares, so a bulk row must read exactly like one the ORM wrote."""
+    if isinstance(table, str):
+        return rows
+    positions = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, DateTime)]
+    if not positions:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in positions:
+            if row[i] is not None:
+                row[i] = row[i].isoformat(" ", "microseconds")
+        out.append(row)
+    return out
 
 
 class BulkWriter:
@@ -36,6 +54,7 @@ class BulkWriter:
         raw = self.connection.connection.driver_connection
         if self.dialect == "sqlite":
             raw.execute("PRAGMA cache_size = -262144")  # 256 MB: index pages stay in memory during the load
+            rows = _sqlite_datetimes(table, columns, rows)
         if self.dialect == "postgresql":
             with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
                 for row in rows:

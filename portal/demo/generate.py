@@ -32,6 +32,7 @@ from portal.demo.order_subjects import ECOLOGY_SUBJECTS, ISSUES, REPLIES, TAG_BU
 from portal.demo.units import ALL_UNITS
 from portal.extensions import db
 from portal.knowledge import search
+from portal.orders import search as order_search
 from portal.knowledge.models import EntryStatus, KBEntry, KBEntryVersion, KBSearchDoc
 from portal.knowledge.search import doc_values
 from portal.orders.enums import OrderKind
@@ -108,6 +109,8 @@ def generate(plan: Plan, echo=print) -> Summary:
             pass
         return picked
 
+    bulk_tables = (WorkOrder.__table__, OrderEvent.__table__, Call.__table__)
+    _drop_indexes(bulk_tables)
     span = (plan.years * 365 * 86400) - 60
     accepted = sorted(end - timedelta(seconds=60 + rng.random() * span) for _ in range(plan.orders))
     subjects = [(leaf, ISSUES[name]) for name, leaf in leaves.items() if name in ISSUES]
@@ -162,11 +165,34 @@ def generate(plan: Plan, echo=print) -> Summary:
         _write(writer, rows, entries, rng, summary)
         db.session.commit()
         echo(f"  工单 {summary.orders:,} / {plan.orders:,}（{time.perf_counter() - started:.0f} 秒）")
+    echo("  建立索引……")
+    _create_indexes(bulk_tables)
     writer.fix_sequences()
     writer.analyze()
     db.session.commit()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _drop_indexes(tables) -> None:
+    """Bulk loading into a table without its secondary indexes and search triggers, then building them once,
+    is several times faster than keeping them up to date row by row."""
+    connection = db.session.connection()
+    for ddl in order_search.drop_ddl(connection.dialect.name):
+        connection.exec_driver_sql(ddl)
+    for table in tables:
+        for index in table.indexes:
+            index.drop(connection, checkfirst=True)
+
+
+def _create_indexes(tables) -> None:
+    connection = db.session.connection()
+    for table in tables:
+        for index in table.indexes:
+            index.create(connection, checkfirst=True)
+    for ddl in order_search.create_ddl(connection.dialect.name):
+        connection.exec_driver_sql(ddl)
+    db.session.commit()
 
 
 def unit_weights(count: int) -> list[float]:

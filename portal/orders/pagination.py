@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil
 
-from sqlalchemy import tuple_
+from sqlalchemy import literal, tuple_
 
 from portal.extensions import db
 
@@ -91,13 +91,14 @@ def fetch(base, order, *, keys, descending: bool, page: int, per_page: int, tota
     columns when keyset continuation is safe (no NULLs), else None."""
     page = max(1, page)
     parsed = Cursor.parse(cursor) if keys else None
+    if parsed:
+        row = tuple_(*keys)
+        mark = tuple_(*(literal(value, col.type) for value, col in zip(parsed.values, keys)))  # stored format
     stmt, reverse = None, False
     if parsed and parsed.after and 0 < page - parsed.anchor <= WINDOW:
-        row, mark = tuple_(*keys), tuple_(*parsed.values)
         stmt = order(base.where(row < mark if descending else row > mark), False)
         stmt = stmt.offset((page - parsed.anchor - 1) * per_page).limit(per_page + 1)
     elif parsed and not parsed.after and 0 < parsed.anchor - page <= WINDOW:
-        row, mark = tuple_(*keys), tuple_(*parsed.values)
         stmt = order(base.where(row > mark if descending else row < mark), True)
         stmt = stmt.offset((parsed.anchor - page - 1) * per_page).limit(per_page)
         reverse = True
