@@ -12,7 +12,7 @@ RUN_DEBS := fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei
 TEST_DEBS := $(RUN_DEBS) poppler-utils postgresql chromium libreoffice-writer-nogui libreoffice-calc-nogui \
 	nginx redis-server openssl
 
-.PHONY: run test venv debs-run debs-test migrate demo serve clean bench migration prod-smoke user-guide
+.PHONY: run test venv debs-run debs-test migrate demo serve clean bench bench-scale migration prod-smoke user-guide
 
 run: venv debs-run migrate demo serve
 
@@ -64,6 +64,11 @@ user-guide: venv debs-test
 
 bench: venv
 	$(PY) -m benchmarks.run
+
+# Lists and dashboards at 100k and 1M orders, SQLite and PostgreSQL (throwaway cluster); appends to
+# benchmarks/RESULTS.md. Long (data sets are kept in /tmp/bench-scale and reused); runs at low priority.
+bench-scale: venv debs-test
+	nice $(PY) -m benchmarks.scale_bench
 
 clean:
 	rm -rf $(VENV) instance

@@ -27,6 +27,27 @@ def demo_load(if_empty: bool) -> None:
     click.echo("  unitNN           联络员   其余各承办单位（NN 为单位排序号）")
 
 
+@demo_cli.command("generate")
+@click.option("--orders", type=click.IntRange(min=1), required=True, help="How many orders.")
+@click.option("--units", type=click.IntRange(min=2), required=True, help="How many units (the first holds ~2%).")
+@click.option("--years", type=click.FloatRange(min=0.1, max=20), default=2.0, show_default=True,
+              help="Years of history ending now.")
+@click.option("--seed", type=int, default=12345, show_default=True, help="Random seed (same seed, same data).")
+def demo_generate(orders: int, units: int, years: float, seed: int) -> None:
+    """Generate a city-sized data set in bulk (benchmarks, trying the portal at scale) into an empty database."""
+    from portal.demo.accounts import DEMO_PASSWORD
+    from portal.demo.generate import Plan, generate
+
+    try:
+        s = generate(Plan(orders=orders, units=units, years=years, seed=seed), click.echo)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"完成：{s.orders:,} 件工单（{s.big_unit} {s.big_unit_orders:,} 件），{s.events:,} 条流转记录，"
+               f"{s.replies:,} 条回复，{s.calls:,} 个来电，用时 {s.seconds:.0f} 秒。")
+    click.echo(f"账号（密码均为 {DEMO_PASSWORD}）：admin、zhongxin（中心）、huawu（话务员）、"
+               "uNNN（第 NNN 个单位的联络员，u001 为最大单位）、uNNN_leader（单位负责人）。")
+
+
 def register_commands(app: Flask) -> None:
     from portal.auth.cli import users_cli
     from portal.backup.cli import backup_command, restore_command

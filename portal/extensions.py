@@ -24,7 +24,9 @@ class Base(DeclarativeBase):
 
 # Search structures made by migrations but kept out of the models (SQLite FTS5 and its shadow
 # tables, the PostgreSQL trigram index): autogenerate must neither drop nor recreate them.
-OUTSIDE_MODELS = ("kb_search_fts", "ix_kb_search_doc_trgm")
+# Search structures made by migrations only (dialect-specific: FTS5 tables and triggers, pg_trgm indexes).
+OUTSIDE_MODELS = ("kb_search_fts", "ix_kb_search_doc_trgm", "work_order_fts", "ix_work_order_number_trgm",
+                  "ix_work_order_title_trgm", "ix_work_order_content_trgm", "ix_work_order_address_trgm")
 
 
 def include_name(name: str | None, type_: str, _parent_names) -> bool:

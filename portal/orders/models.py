@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import Role
@@ -68,12 +68,33 @@ LIFECYCLE_CHECKS = {
 }
 
 
+# Orders still moving (not 已办结, not 已并单): the lists' work tabs and queues. Partial indexes hold only
+# these, and list queries repeat this exact condition so that SQLite can use them (portal/orders/queries.py).
+OPEN_STATES = (OrderState.PENDING, OrderState.DISPATCHED, OrderState.IN_PROGRESS, OrderState.RETURN_REQUESTED,
+               OrderState.EXTENSION_REQUESTED, OrderState.REPLIED)
+OPEN_SQL = "state IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATES) + ")"
+
+
+def _open_index(name: str, *columns: str) -> Index:
+    return Index(name, *columns, sqlite_where=text(OPEN_SQL), postgresql_where=text(OPEN_SQL))
+
+
 class WorkOrder(db.Model):
     __tablename__ = "work_order"
     __table_args__ = (
         Index("ix_work_order_last_unit_accepted", "last_unit_id", "accepted_at"),
         Index("ix_work_order_unit_state", "unit_id", "state"),
         *(CheckConstraint(sql, name=name) for name, sql in LIFECYCLE_CHECKS.items()),
+        # The lists (one index per list order; see docs/decisions.md, "Lists at city scale").
+        _open_index("ix_work_order_open_unit_deadline", "unit_id", "handle_deadline", "id"),
+        _open_index("ix_work_order_open_unit_accepted", "unit_id", "accepted_at", "id"),
+        _open_index("ix_work_order_open_deadline", "handle_deadline", "id"),
+        _open_index("ix_work_order_open_accepted", "accepted_at", "id"),
+        Index("ix_work_order_unit_state_accepted", "unit_id", "state", "accepted_at", "id"),
+        Index("ix_work_order_unit_state_deadline", "unit_id", "state", "handle_deadline", "id"),
+        Index("ix_work_order_state_accepted", "state", "accepted_at", "id"),
+        Index("ix_work_order_state_deadline", "state", "handle_deadline", "id"),
+        Index("ix_work_order_deadline", "handle_deadline", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,16 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, select, text, true
+from sqlalchemy.orm import selectinload
 
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.clock import now
 from portal.extensions import db
+from portal.orders import pagination
 from portal.orders.conditions import active_due_soon, active_overdue, open_sql
 from portal.orders.enums import OrderState, RequestStatus, ReturnStage
-from portal.orders.models import Subject, Tag, WorkOrder
+from portal.orders.models import OPEN_SQL, Subject, Tag, WorkOrder
 from portal.orders.records import Attachment, ReturnRequest, Supervision
+from portal.orders.search import keyword_condition
 from portal.units.models import Unit
 from portal.web.scoping import scope
 
@@ -48,6 +51,11 @@ class Tab:
     label: str
     where: object  # callable(at) -> SQL condition
     default_sort: str = "deadline"
+    # Only orders still moving (OPEN_STATES): the list can use the small partial indexes, and its size is
+    # bounded by the work in hand, so it shows a count. 已办结 and 全部 grow for ever: no count, no badge.
+    open: bool = True
+    # May hold orders never dispatched, which have no deadline (sorted last when sorting by deadline).
+    undispatched: bool = False
 
 
 UNIT_TABS = (
@@ -57,19 +65,19 @@ UNIT_TABS = (
     Tab("overdue", "已逾期", active_overdue),
     Tab("supervised", "督办", _supervised),
     Tab("in_review", "待审核", _states(S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.REPLIED)),
-    Tab("closed", "已办结", _states(S.CLOSED), "accepted"),
+    Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False),
 )
 # A unit leader also approves the liaisons' return requests before they reach the centre.
 LEADER_TABS = (*UNIT_TABS, Tab("leader_returns", "待审批退单", _leader_return_review))
 CENTRE_QUEUES = (
-    Tab("pending", "待派单", _states(S.PENDING)),
+    Tab("pending", "待派单", _states(S.PENDING), undispatched=True),
     Tab("returns", "退单审核", _return_review),
     Tab("extensions", "延期审核", _states(S.EXTENSION_REQUESTED)),
     Tab("replies", "回复审核", _states(S.REPLIED)),
     Tab("due_soon", "即将到期", active_due_soon),
     Tab("overdue", "已逾期", active_overdue),
-    Tab("closed", "已办结", _states(S.CLOSED), "accepted"),
-    Tab("all", "全部", lambda at: WorkOrder.id.is_not(None), "accepted"),
+    Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False),
+    Tab("all", "全部", lambda at: true(), "accepted", open=False, undispatched=True),
 )
 
 
@@ -85,6 +93,10 @@ class Filters:
     keyword: str = ""
     sort: str = "deadline"
 
+    @property
+    def any(self) -> bool:
+        return bool(self.kind or self.date_from or self.date_to or (self.keyword or "").strip())
+
 
 def _apply_filters(stmt, filters: Filters):
     if filters.kind:
@@ -95,43 +107,87 @@ def _apply_filters(stmt, filters: Filters):
         stmt = stmt.where(WorkOrder.accepted_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
     keyword = (filters.keyword or "").strip()
     if keyword:
-        like = f"%{keyword}%"
-        stmt = stmt.where(or_(WorkOrder.number.like(like), WorkOrder.title.like(like),
-                              WorkOrder.content.like(like), WorkOrder.address.like(like)))
+        stmt = stmt.where(keyword_condition(keyword, db.session.get_bind().dialect.name))
     return stmt
 
 
-def _order_by(stmt, sort: str):
-    if sort == "-deadline":
-        return stmt.order_by(WorkOrder.handle_deadline.is_(None), WorkOrder.handle_deadline.desc(), WorkOrder.id)
-    if sort == "accepted":
-        return stmt.order_by(WorkOrder.accepted_at.desc(), WorkOrder.id.desc())
-    return stmt.order_by(WorkOrder.handle_deadline.is_(None), WorkOrder.handle_deadline, WorkOrder.id)
+# Each list order: the sort columns (all NOT NULL except handle_deadline) and whether they run descending.
+SORTS = {
+    "deadline": ((WorkOrder.handle_deadline, False), (WorkOrder.id, False)),
+    "-deadline": ((WorkOrder.handle_deadline, True), (WorkOrder.id, True)),
+    "accepted": ((WorkOrder.accepted_at, True), (WorkOrder.id, True)),
+}
+
+
+def _sort_keys(sort: str):
+    return SORTS.get(sort, SORTS["deadline"])
+
+
+def _keyset(tab: Tab, sort: str) -> bool:
+    """Deep pages continue after the last row seen when no sort key can be NULL (a dispatched order always
+    has a deadline)."""
+    return _sort_keys(sort)[0][0] is not WorkOrder.handle_deadline or not tab.undispatched
+
+
+def _order_by(stmt, sort: str, reverse: bool = False, undispatched: bool = True):
+    clauses = []
+    for col, desc in _sort_keys(sort):
+        clause = col.desc() if desc != reverse else col.asc()
+        if undispatched and col is WorkOrder.handle_deadline:
+            # Orders never dispatched have no deadline: last in both directions.
+            clause = clause.nulls_first() if reverse else clause.nulls_last()
+        clauses.append(clause)
+    return stmt.order_by(*clauses)
+
+
+def _base(user, tab: Tab, filters: Filters, at: datetime | None):
+    stmt = scope(select(WorkOrder), WorkOrder, user).where(tab.where(at or now()))
+    if tab.open:
+        stmt = stmt.where(text(OPEN_SQL))  # the partial indexes' own condition, word for word
+    return _apply_filters(stmt, filters)
 
 
 def order_select(user, tab: Tab, filters: Filters, at: datetime | None = None):
     """The SELECT behind a list: scoped to the user's unit, the tab's condition, filters, sorted."""
-    stmt = scope(select(WorkOrder), WorkOrder, user).where(tab.where(at or now()))
-    return _order_by(_apply_filters(stmt, filters), filters.sort)
+    return _order_by(_base(user, tab, filters, at), filters.sort, undispatched=tab.undispatched)
+
+
+# What a list row shows besides the order (承办单位), loaded for the whole page in one query each.
+ROW_OPTIONS = (selectinload(WorkOrder.unit), selectinload(WorkOrder.last_unit))
 
 
 def export_rows(user, tab: Tab, filters: Filters, limit: int = 20000) -> list[WorkOrder]:
     """The orders of a list for the XLSX export (same scope, filters and order as the list)."""
-    return list(db.session.scalars(order_select(user, tab, filters).limit(limit)))
+    stmt = order_select(user, tab, filters).options(*ROW_OPTIONS).limit(limit)
+    return list(db.session.scalars(stmt))
 
 
-def page_of(user, tab: Tab, filters: Filters, page: int, per_page: int):
-    return db.paginate(order_select(user, tab, filters), page=page, per_page=per_page, error_out=False)
+def page_of(user, tab: Tab, filters: Filters, page: int, per_page: int, cursor: str | None = None,
+            at: datetime | None = None, total: int | None = None) -> pagination.ListPage:
+    """One page of a list (portal/orders/pagination.py). Open tabs are counted (pass `total` when the tab's
+    badge already holds it); 已办结 and 全部 are not: the pager offers the pages it knows exist."""
+    base = _base(user, tab, filters, at)
+    if tab.open and total is None:
+        total = count(base)
+    elif not tab.open:
+        total = None
+    keys = _sort_keys(filters.sort)
+    return pagination.fetch(
+        base, lambda stmt, reverse: _order_by(stmt, filters.sort, reverse, tab.undispatched),
+        keys=[c for c, _ in keys] if _keyset(tab, filters.sort) else None, descending=keys[0][1],
+        page=page, per_page=per_page, total=total, cursor=cursor, options=ROW_OPTIONS)
+
+
+def count(stmt) -> int:
+    """count(*) of a list's SELECT (an index-only count on both databases)."""
+    counted = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    return int(db.session.scalar(counted) or 0)
 
 
 def tab_counts(user, tabs, at: datetime | None = None) -> dict[str, int]:
-    """How many orders each tab holds for this user (scoped)."""
+    """How many orders each open tab holds for this user (scoped); 已办结 and 全部 are not counted."""
     at = at or now()
-    counts = {}
-    for tab in tabs:
-        stmt = scope(select(func.count(WorkOrder.id)), WorkOrder, user).where(tab.where(at))
-        counts[tab.key] = db.session.scalar(stmt) or 0
-    return counts
+    return {tab.key: count(_base(user, tab, Filters(), at)) for tab in tabs if tab.open}
 
 
 @dataclass(frozen=True)

@@ -90,12 +90,14 @@ def _list(tabs, endpoint: str, page_template: str):
     form.tab.data = tab.key
     _sort_default(form, tab)
     filters = _filters(form)
+    counts = queries.tab_counts(current_user, tabs)
     page = queries.page_of(current_user, tab, filters, request.args.get("page", 1, type=int),
-                           current_app.config["PAGE_SIZE"])
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+                           current_app.config["PAGE_SIZE"], cursor=request.args.get("c"),
+                           total=None if filters.any else counts.get(tab.key))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "c") and v}
     args["tab"] = tab.key
     return render_page_or_fragment(
-        page_template, "orders/_list.html", tabs=tabs, tab=tab, counts=queries.tab_counts(current_user, tabs),
+        page_template, "orders/_list.html", tabs=tabs, tab=tab, counts=counts,
         form=form, results=page, endpoint=endpoint, args=args, now=now(),
     )
 
