@@ -139,7 +139,7 @@ def test_a_site_at_the_baseline_full_of_demo_data_upgrades_to_head_keeping_every
             upgrade(revision=BASELINE)
             _copy_rows(source, db.engine)
             before = _counts(db.engine)
-            assert before["work_order"] >= 961 and before["kb_search_doc"] > 0 and before["call"] == 6196
+            assert before["work_order"] >= 961 and before["kb_search_doc"] > 0 and before["call"] >= 6196
             upgrade()
             after = _counts(db.engine)
             assert {name: after[name] for name in before} == before

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 from portal.auth.models import User
 from portal.auth.roles import Role
-from portal.calendar.limits import current_limits
+from portal.orders.limits import current_limits
 from portal.calls.models import Call, CallOutcome, call_kb_entry
 from portal.clock import now
 from portal.demo import order_texts as texts
