@@ -1,4 +1,4 @@
-"""PDF of a circular in the GB/T 9704-2012 layout, drawn with reportlab (platypus) directly.
+"""PDF of a circular in the GB/T 9704-2012 layout: the text pages drawn by xhtml2pdf, the attachment by reportlab.
 
 Every measure is the standard's: A4; text block 156 x 225 mm, 37 mm from the top and 28 mm from the
 left; 22 lines of 28 characters of 3号 (16 pt) text, justified; the issuing mark's top edge 35 mm
@@ -9,8 +9,11 @@ right edge on odd pages and from the left edge on even pages (7.5); the attachme
 (8); the 版记 (抄送, 印发机关和印发日期) at the foot of the last page between 0.35 mm rules (7.4).
 
 Lines are laid out here, CJK style (any character may end a line, with 禁则; numbers never cut), so
-the text block holds exactly 28 characters at a 15.79 pt pitch. The attachment table is one platypus
-LongTable (its header row repeated on every page): drawing it costs what reportlab's table costs.
+the text block holds exactly 28 characters at a 15.79 pt pitch: text_plan places every line, and
+xhtml2pdf sets them from templates/circulars/pdf_text.html (one paragraph a line, its x and letter
+spacing given). The attachment pages are reportlab flowables appended to xhtml2pdf's story: the table is
+one platypus LongTable (its header row repeated on every page), so drawing it costs what reportlab's
+table costs; one document lays out both and numbers the pages straight through.
 """
 from __future__ import annotations
 
