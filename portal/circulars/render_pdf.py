@@ -434,7 +434,7 @@ def html_items(layout: Layout, plan: list[Flowable]) -> list[dict]:
             pad = f.height - baseline - ascent
             items.append({"kind": "line", "x": x, "space": space, "size": f.size, "pad": pad,
                           "pad_after": f.height - pad - LEADING, "color": _hex(f.color), "keep": getattr(f, "keepWithNext", False),
-                          "runs": [{"font": layout.names[r.role], "text": r.text} for r in f.runs]})
+                          "runs": f.runs})
         else:
             items.append({"kind": "space", "height": f.height})
     return items
@@ -444,7 +444,8 @@ def text_story(layout: Layout, doc: Doc) -> list[Flowable]:
     """The text pages drawn by xhtml2pdf from templates/circulars/pdf_text.html, in the faces registered
     with reportlab (fonts.register), so nothing is read from outside the portal."""
     template = current_app.jinja_env.get_template("circulars/pdf_text.html")  # no request context needed
-    html = template.render(items=html_items(layout, text_plan(layout, doc)), leading=LEADING)
+    html = template.render(items=html_items(layout, text_plan(layout, doc)), fonts=layout.names,
+                           leading=LEADING)
     context = pisaContext("")
     for name in set(layout.names.values()):
         context.registerFont(name)
