@@ -433,8 +433,8 @@ def html_items(layout: Layout, plan: list[Flowable]) -> list[dict]:
             ascent = max(layout.ascent(r.role) for r in f.runs) * f.size
             pad = f.height - baseline - ascent
             items.append({"kind": "line", "x": x, "space": space, "size": f.size, "pad": pad,
-                          "pad_after": f.height - pad - LEADING, "color": _hex(f.color), "keep": getattr(f, "keepWithNext", False),
-                          "runs": f.runs})
+                          "pad_after": f.height - pad - LEADING, "color": _hex(f.color),
+                          "keep": getattr(f, "keepWithNext", False), "runs": f.runs})
         else:
             items.append({"kind": "space", "height": f.height})
     return items
