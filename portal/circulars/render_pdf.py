@@ -1,4 +1,4 @@
-"""PDF of a circular in the GB/T 9704-2012 layout, drawn with reportlab (platypus) directly.
+"""PDF of a circular in the GB/T 9704-2012 layout: the text pages drawn by xhtml2pdf, the attachment by reportlab.
 
 Every measure is the standard's: A4; text block 156 x 225 mm, 37 mm from the top and 28 mm from the
 left; 22 lines of 28 characters of 3号 (16 pt) text, justified; the issuing mark's top edge 35 mm
@@ -9,19 +9,27 @@ right edge on odd pages and from the left edge on even pages (7.5); the attachme
 (8); the 版记 (抄送, 印发机关和印发日期) at the foot of the last page between 0.35 mm rules (7.4).
 
 Lines are laid out here, CJK style (any character may end a line, with 禁则; numbers never cut), so
-the text block holds exactly 28 characters at a 15.79 pt pitch. The attachment table is one platypus
-LongTable (its header row repeated on every page): drawing it costs what reportlab's table costs.
+the text block holds exactly 28 characters at a 15.79 pt pitch: text_plan places every line, and
+xhtml2pdf sets them from templates/circulars/pdf_text.html (one paragraph a line, its x and letter
+spacing given). The attachment pages are reportlab flowables appended to xhtml2pdf's story: the table is
+one platypus LongTable (its header row repeated on every page), so drawing it costs what reportlab's
+table costs; one document lays out both and numbers the pages straight through.
 """
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
+from flask import current_app
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, LongTable, PageBreak, PageTemplate, Spacer, TableStyle
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+from xhtml2pdf.context import pisaContext
+from xhtml2pdf.document import pisaStory
 
 from portal.circulars import fonts
 from portal.circulars.document import Doc
@@ -197,7 +205,8 @@ class TextLine(Flowable):
     def draw(self):
         self.paint(self.canv)
 
-    def paint(self, canv):
+    def placement(self) -> tuple[float, float, float]:
+        """(x of the first character, space after each character, baseline above the line's foot)."""
         chars = sum(len(r.text) for r in self.runs)
         natural = self.layout.width(self.runs, self.size)
         space = self.track
@@ -209,6 +218,10 @@ class TextLine(Flowable):
         # Glyph boxes (ascent over the baseline) sit in the middle of the line.
         ascent = self.layout.ascent(self.runs[0].role) if self.runs else 0.88
         baseline = self.height - (self.height - self.size) / 2 - self.size * ascent + self.size * 0.06
+        return x, space, baseline
+
+    def paint(self, canv):
+        x, space, baseline = self.placement()
         text = canv.beginText(x, baseline)
         text.setFillColor(self.color)
         text.setCharSpace(space)
@@ -226,11 +239,15 @@ class Mark(TextLine):
         super().__init__(layout, [Run("title", issuer)], size=size, align="center", track=size * 0.08,
                          color=RED, height=size * 1.1)
 
-    def paint(self, canv):
+    def placement(self) -> tuple[float, float, float]:
         width = self.layout.width(self.runs, self.size, self.track) - self.track
-        text = canv.beginText((BLOCK_W - width) / 2, self.height - self.size * self.layout.ascent("title"))
+        return (BLOCK_W - width) / 2, self.track, self.height - self.size * self.layout.ascent("title")
+
+    def paint(self, canv):
+        x, space, baseline = self.placement()
+        text = canv.beginText(x, baseline)
         text.setFillColor(self.color)
-        text.setCharSpace(self.track)
+        text.setCharSpace(space)
         text.setFont(self.layout.names["title"], self.size)
         text.textOut(self.runs[0].text)
         canv.drawText(text)
@@ -368,7 +385,9 @@ def _para_runs(para) -> list[Run]:
     return ([Run(lead, para.lead)] if para.lead else []) + ([Run("body", para.rest)] if para.rest else [])
 
 
-def story(layout: Layout, doc: Doc) -> list[Flowable]:
+def text_plan(layout: Layout, doc: Doc) -> list[Flowable]:
+    """The text pages, line by line: where every line goes and how its characters are spaced. These are
+    reportlab flowables only as a plan; xhtml2pdf draws them (text_story)."""
     blank = Spacer(BLOCK_W, LINE)
     out: list[Flowable] = [Spacer(BLOCK_W, MARK_GAP), Mark(layout, doc.issuer), blank, blank]
     out.append(TextLine(layout, [Run("body", doc.doc_number)], align="center") if doc.doc_number else blank)
@@ -389,18 +408,71 @@ def story(layout: Layout, doc: Doc) -> list[Flowable]:
     out += _paragraph(layout, [Run("body", f"附件：{doc.attachment_title}")])
     out.append(blank)
     out += _signature(layout, doc.issuer, doc.issue_date_text)
-    out.append(PageBreak())
-    out.append(TextLine(layout, [Run("hei", "附件")]))
-    out.append(blank)
-    out.append(TextLine(layout, [Run("title", doc.attachment_title)], size=TITLE_PT, align="center"))
-    out.append(Spacer(BLOCK_W, LINE / 2))
-    out.append(table(layout, doc))
+    return out
+
+
+def _hex(color) -> str:
+    return "#%02x%02x%02x" % tuple(round(v * 255) for v in color.rgb())
+
+
+# Every paragraph of the template is one line, so its leading only sets how far the text cursor moves after
+# the line (T*); kept small, a reader of the PDF's text (pypdf) does not take that move for a line break.
+LEADING = 1.0
+
+
+def html_items(layout: Layout, plan: list[Flowable]) -> list[dict]:
+    """The plan as the template's items: spaces, rules and lines (x, letter spacing, padding above the line so
+    its baseline lands where the plan puts it, xhtml2pdf setting a line's baseline one ascent below its top;
+    padding below so the line takes its row)."""
+    items = []
+    for f in plan:
+        if isinstance(f, Rule):
+            items.append({"kind": "rule", "gap": f.gap, "weight": f.weight, "color": _hex(f.color)})
+        elif isinstance(f, TextLine):
+            x, space, baseline = f.placement()
+            ascent = max(layout.ascent(r.role) for r in f.runs) * f.size
+            pad = f.height - baseline - ascent
+            items.append({"kind": "line", "x": x, "space": space, "size": f.size, "pad": pad,
+                          "pad_after": f.height - pad - LEADING, "color": _hex(f.color),
+                          "keep": getattr(f, "keepWithNext", False), "runs": f.runs})
+        else:
+            items.append({"kind": "space", "height": f.height})
+    return items
+
+
+def text_story(layout: Layout, doc: Doc) -> list[Flowable]:
+    """The text pages drawn by xhtml2pdf from templates/circulars/pdf_text.html, in the faces registered
+    with reportlab (fonts.register), so nothing is read from outside the portal."""
+    template = current_app.jinja_env.get_template("circulars/pdf_text.html")  # no request context needed
+    html = template.render(items=html_items(layout, text_plan(layout, doc)), fonts=layout.names,
+                           leading=LEADING)
+    context = pisaContext("")
+    for name in set(layout.names.values()):
+        context.registerFont(name)
+    story = pisaStory(html, context=context, resource_policy=ResourceAccessPolicy(base_dir=Path.cwd())).story
+    for flowable in story:
+        # xhtml2pdf raises every paragraph's leading to its font size ("max"); the template's leading is meant.
+        if getattr(flowable, "autoLeading", None) == "max":
+            flowable.autoLeading = ""
+    return story
+
+
+def attachment_story(layout: Layout, doc: Doc) -> list[Flowable]:
+    """The attachment pages, drawn by reportlab: heading, title, the LongTable and the 版记."""
+    blank = Spacer(BLOCK_W, LINE)
+    out: list[Flowable] = [TextLine(layout, [Run("hei", "附件")]), blank,
+                           TextLine(layout, [Run("title", doc.attachment_title)], size=TITLE_PT, align="center"),
+                           Spacer(BLOCK_W, LINE / 2), table(layout, doc)]
     if doc.cc or doc.issue_date_text:
         cc_width = BLOCK_W - 2 * FOOT_PT
         cc_lines = layout.break_lines([Run("body", f"抄送：{doc.cc}")], size=FOOT_PT, width=cc_width,
                                       track=0.0) if doc.cc else []
         out.append(Colophon(layout, cc_lines, doc.issuer, doc.issue_date_text))
     return out
+
+
+def story(layout: Layout, doc: Doc) -> list[Flowable]:
+    return [*text_story(layout, doc), PageBreak(), *attachment_story(layout, doc)]
 
 
 def _folio(layout: Layout):
