@@ -10,9 +10,8 @@ from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.orders.models import WorkOrder
 from portal.units.models import Unit
-from portal.orders.conditions import FINISHED_STATES
+from portal.orders.queries import open_orders_stmt
 from portal.units.queries import active_admin_count
 from portal.units.services import person, record_roster_event
 
@@ -55,9 +54,7 @@ def _guard_last_admin(user: User, why: str) -> None:
 def open_orders_handled_by(user: User) -> int:
     if user.unit_id is None:
         return 0
-    stmt = select(func.count(WorkOrder.id)).where(
-        WorkOrder.handler_id == user.id, WorkOrder.unit_id == user.unit_id, WorkOrder.state.not_in(FINISHED_STATES))
-    return db.session.scalar(stmt) or 0
+    return db.session.scalar(select(func.count()).select_from(open_orders_stmt(user).subquery())) or 0
 
 
 def update_user(actor: User, user: User, data: UserData) -> User:
