@@ -7,7 +7,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.auth.roles import Role
 from portal.imports.tabular import parse_date
-from portal.units.forms import mobile_format, options, username_format, username_unique
+from portal.auth.forms import username_format, username_unique
+from portal.units.forms import mobile_format, options
 from portal.units.queries import all_units
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]

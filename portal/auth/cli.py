@@ -10,11 +10,10 @@ from sqlalchemy import select
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.auth.forms import strong_password
+from portal.auth.forms import strong_password, username_format, username_unique
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.extensions import db
-from portal.units.forms import username_format, username_unique
 
 users_cli = AppGroup("users", help="账号 / accounts.")
 log = logging.getLogger("portal.admin")

@@ -1,11 +1,29 @@
-"""Login and password forms."""
+"""Login and password forms, and the rules every account form shares (username, password)."""
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+
+from portal.auth.models import User
+from portal.extensions import db
 
 MIN_PASSWORD = 10
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
+username_format = Regexp(USERNAME_RE, message="用户名为 3–50 位字母、数字、下划线、点或短横线。")
+
+
+def username_unique(form, field):
+    """Usernames are unique ignoring case (login is case-insensitive)."""
+    stmt = select(User.id).where(func.lower(User.username) == (field.data or "").strip().lower())
+    editing = getattr(form, "editing_user", None)
+    if editing is not None:
+        stmt = stmt.where(User.id != editing.id)
+    if db.session.scalar(stmt) is not None:
+        raise ValidationError("该用户名已被使用，请换一个。")
 
 
 def strong_password(_form, field):

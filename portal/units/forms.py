@@ -5,36 +5,22 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy import func, select
 from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.auth.models import User
-from portal.extensions import db
+from portal.auth.forms import username_format, username_unique
 from portal.units.models import UNIT_GROUPS
 from portal.units.queries import name_owners
 from portal.units.services import split_aliases
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
 mobile_format = Regexp(MOBILE_RE, message="手机号格式不正确，应为 11 位手机号，如 13912345678。")
-username_format = Regexp(USERNAME_RE, message="用户名为 3–50 位字母、数字、下划线、点或短横线。")
 
 
 def options(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def username_unique(form, field):
-    """Usernames are unique ignoring case (login is case-insensitive)."""
-    stmt = select(User.id).where(func.lower(User.username) == (field.data or "").strip().lower())
-    editing = getattr(form, "editing_user", None)
-    if editing is not None:
-        stmt = stmt.where(User.id != editing.id)
-    if db.session.scalar(stmt) is not None:
-        raise ValidationError("该用户名已被使用，请换一个。")
 
 
 class UnitForm(FlaskForm):
