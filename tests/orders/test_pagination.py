@@ -14,7 +14,7 @@ from portal.demo.generate import Plan, generate
 from portal.extensions import db
 from portal.orders import queries
 
-ROW = re.compile(r'<tr data-testid="order-row">\s*<td><a href="[^"]+">(\d+)</a>')
+ROW = re.compile(r'<tr data-testid="order-row">\s*<td[^>]*><a href="[^"]+">(\d+)</a>')
 LINK = re.compile(r'<a class="page-link" href="([^"]+)"[^>]*>([^<]+)</a>')
 
 
