@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     register_extensions(app)
+    register_inputs(app)  # before the blueprints: their <int:…> rules use the bounded converter
     register_blueprints(app)
     register_web(app)
     register_cli(app)
@@ -52,6 +53,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     from portal import models  # noqa: F401  (every model, for metadata and migrations)
     from portal.auth import loader  # noqa: F401
+
+
+def register_inputs(app: Flask) -> None:
+    from portal.web.inputs import register_inputs as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, IntegerField, SelectField, StringField
+from wtforms import Form, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.auth.roles import Role
 from portal.imports.tabular import parse_date
 from portal.units.forms import mobile_format, options, username_format, username_unique
 from portal.units.queries import all_units
+from portal.web.fields import IntegerField
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 

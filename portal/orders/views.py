@@ -27,6 +27,7 @@ from portal.orders.services import create_order, reveal_mobile
 from portal.orders.transitions import CONFLICT_MESSAGE
 from portal.web.access import roles
 from portal.web.htmx import is_htmx, redirect_after_post, render_page_or_fragment, wants_fragment
+from portal.web.inputs import arg_int, arg_page
 from portal.web.scoping import get_scoped_or_404
 
 
@@ -84,7 +85,7 @@ def _list(tabs, endpoint: str, page_template: str):
     form.tab.data = tab.key
     _sort_default(form, tab)
     filters = _filters(form)
-    page = queries.page_of(current_user, tab, filters, request.args.get("page", 1, type=int),
+    page = queries.page_of(current_user, tab, filters, arg_page(),
                            current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     args["tab"] = tab.key
@@ -175,7 +176,7 @@ def duplicates():
     """Possible duplicates while the operator types (htmx)."""
     found = queries.possible_duplicates(request.args.get("caller_mobile", "") or request.args.get("mobile", ""),
                                         request.args.get("content", ""),
-                                        exclude_id=request.args.get("exclude", type=int))
+                                        exclude_id=arg_int("exclude"))
     return render_template("orders/_duplicates.html", duplicates=found)
 
 
@@ -184,7 +185,7 @@ def duplicates():
 def unit_picker():
     """Units matching the typed text, as radio buttons for the dispatch form (htmx)."""
     return render_template("orders/_unit_options.html", units=queries.search_units(request.args.get("q", "")),
-                           selected=request.args.get("unit_id", type=int))
+                           selected=arg_int("unit_id"))
 
 
 @bp.get("/<int:order_id>")

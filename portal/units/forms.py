@@ -6,7 +6,7 @@ import re
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
-from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
+from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.units.models import UNIT_GROUPS
 from portal.units.queries import name_owners
 from portal.units.services import split_aliases
+from portal.web.fields import IntegerField, coerce_id
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
@@ -129,7 +130,7 @@ def _person_choices(users) -> list[tuple[int, str]]:
 
 
 class HandoverForm(FlaskForm):
-    to_user = SelectField("移交给", coerce=int, invalid_choice_message="请选择本单位在岗的联络员。")
+    to_user = SelectField("移交给", coerce=coerce_id, invalid_choice_message="请选择本单位在岗的联络员。")
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
