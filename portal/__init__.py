@@ -79,14 +79,17 @@ def register_blueprints(app: Flask) -> None:
     from portal.stats.views import bp as stats_bp
     from portal.subjects.views import bp as subjects_bp
     from portal.web.home import bp as home_bp
+    from portal.audit.views import bp as audit_bp
 
     for bp in (auth_bp, home_bp, admin_bp, roster_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp,
-               settings_bp, circulars_bp, order_import_bp, subjects_bp):
+               settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp):
         app.register_blueprint(bp)
     register_health(app)
 
 
 def register_web(app: Flask) -> None:
+    from portal.audit.hooks import register_hooks as register_audit_hooks
+    from portal.auth.sessions import register_sessions
     from portal.web.access import register_guard
     from portal.web.assets import asset_url
     from portal.web.errors import register_error_handlers
@@ -95,8 +98,10 @@ def register_web(app: Flask) -> None:
     from portal.web.nav import nav_for
     from portal.web.security import register_security
 
+    register_sessions(app)  # before the guard: an expired session is anonymous to it
     register_guard(app)
     register_security(app)
+    register_audit_hooks(app)
     register_error_handlers(app)
     register_filters(app)
     app.after_request(add_vary_header)

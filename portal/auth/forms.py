@@ -5,16 +5,16 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-MIN_PASSWORD = 10
+from portal.auth.passwords import MIN_LENGTH, password_problem
+
+MIN_PASSWORD = MIN_LENGTH
 
 
-def strong_password(_form, field):
-    """At least 10 characters mixing letters and digits."""
-    value = field.data or ""
-    if len(value) < MIN_PASSWORD:
-        raise ValidationError(f"密码至少 {MIN_PASSWORD} 位。")
-    if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
-        raise ValidationError("密码须同时包含字母和数字。")
+def strong_password(form, field):
+    """The password policy of portal.auth.passwords, for the user the form is about."""
+    problem = password_problem(field.data or "", getattr(form, "username_for_policy", ""))
+    if problem:
+        raise ValidationError(problem)
 
 
 class LoginForm(FlaskForm):

@@ -155,6 +155,13 @@ class ExtensionForm(FlaskForm):
         if not self.clear.data:
             _parse_time(field.data)
 
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.clear.data and self.extended_date.data is None:  # Optional() skipped the check above
+            self.extended_date.errors = ["请选择补报截止日期。"]
+            return False
+        return ok
+
     @property
     def extended(self) -> datetime | None:
         if self.clear.data:

@@ -57,7 +57,7 @@ class UnitForm(FlaskForm):
         self.editing = unit
         if unit is not None:
             del self.active  # (de)activation is its own action, with its own checks
-            if not self.is_submitted():
+            if not self.is_submitted() or isinstance(self.aliases.data, list):  # shown, or left out of the post
                 self.aliases.data = "、".join(unit.aliases or [])
 
     @property

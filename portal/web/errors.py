@@ -1,7 +1,8 @@
 """Error pages in Chinese; htmx requests get a short fragment the page shows as a toast."""
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -98,11 +99,26 @@ def _server_error(exc: Exception):
     return render_outage(500, MESSAGES[500])
 
 
+def _denied(status: int, exc: Exception):
+    """403, and 404 for a logged-in user (another unit's record answers 404): logged as a denied access."""
+    try:
+        if current_user.is_authenticated:
+            from portal.audit.services import record_now
+
+            record_now("access.denied", result="denied", object_type=str(status), object_id=request.endpoint or "",
+                       detail=f"{request.method} {request.full_path.rstrip('?')}"[:500])
+    except Exception:  # the log must never turn a refusal into a 500
+        current_app.logger.exception("could not log a denied access")
+    return _render(status, getattr(exc, "zh_message", None))
+
+
 def register_error_handlers(app: Flask) -> None:
     for status in MESSAGES:
-        if status in (500, 503):
+        if status in (403, 404, 500, 503):
             continue
         app.register_error_handler(status, lambda e, s=status: _render(s, getattr(e, "zh_message", None)))
+    app.register_error_handler(403, lambda e: _denied(403, e))
+    app.register_error_handler(404, lambda e: _denied(404, e))
     app.register_error_handler(500, _server_error)
     app.register_error_handler(503, lambda e: render_outage(503, getattr(e, "zh_message", None) or MESSAGES[503]))
     app.register_error_handler(RuleViolation, lambda e: _render(e.status, e.message))
