@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from portal.uploads import ZipBomb, check_zip
-from portal.web.inputs import clean_text
+from portal.web.inputs import MAX_DATE, MIN_DATE, clean_text
 
 MAX_BYTES = 20 * 1024 * 1024
 # An import has a few columns and at most tens of thousands of rows; a sheet that claims more is refused
@@ -193,6 +193,13 @@ _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%
 
 def parse_datetime(value: object) -> datetime:
     """A cell as a naive Asia/Shanghai datetime: 2018-09-28 14:00[:ss], 2018/9/28 14:00[:ss], or an Excel date."""
+    moment = _parse_datetime(value)
+    if not MIN_DATE <= moment.date() <= MAX_DATE:
+        raise ValueError(f"时间“{moment:%Y-%m-%d}”超出允许范围")
+    return moment
+
+
+def _parse_datetime(value: object) -> datetime:
     if isinstance(value, datetime):
         return value.replace(microsecond=0)
     if isinstance(value, date):
@@ -208,6 +215,13 @@ def parse_datetime(value: object) -> datetime:
 
 def parse_date(value: object) -> date:
     """A cell as a date: 2018-09-28, 2018/9/28, or an Excel date."""
+    day = _parse_date(value)
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"日期“{day:%Y-%m-%d}”超出允许范围")
+    return day
+
+
+def _parse_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
