@@ -95,7 +95,19 @@ def _audit_changes(session, _context) -> None:
 
 def _after_request(response):
     audited = AUDITED_ENDPOINTS.get(request.endpoint or "")
-    if audited is None or not current_user.is_authenticated or response.status_code in (301, 302, 303, 304):
+    if audited is None or response.status_code in (301, 302, 303, 304):
+        return response
+    try:
+        return _record_response(audited, response)
+    except Exception:  # e.g. the user cannot be loaded while the database is down: the answer stands
+        from flask import current_app
+
+        current_app.logger.exception("could not audit %s", request.endpoint)
+        return response
+
+
+def _record_response(audited: Audited, response):
+    if not current_user.is_authenticated:
         return response
     if audited.unit_users_only and not current_user.is_unit_user:
         return response

@@ -33,12 +33,13 @@ def note_login(user: User) -> None:
     """
     from portal.audit.services import Actor, record_now
 
+    user_id = user.id
     try:
         user.last_login_at = now()
         db.session.commit()
     except Exception:
-        current_app.logger.exception("could not save the last login time of user %s", user.id)
         db.session.rollback()
+        current_app.logger.exception("could not save the last login time of user %s", user_id)
     record_now("login.ok", actor=Actor.of_user(user), username=user.username.lower())
 
 
