@@ -19,6 +19,7 @@ from portal.clock import now
 from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders.models import WorkOrder
+from portal.orders.privacy import public_text
 from portal.units.models import Unit
 
 def issuer_default() -> str:
@@ -162,8 +163,9 @@ def add_case(circular: Circular, actor, order_id: int) -> Circular:
     if any(c["order_id"] == order.id for c in cases):
         raise RuleViolation(f"工单 {order.number} 已在典型案例中。")
     cases.append({
-        "order_id": order.id, "number": order.number, "kind": order.kind.value, "title": order.title,
-        "accepted_at": order.accepted_at.strftime(snap.DT_FORMAT), "text": drafting.default_case_text(order),
+        "order_id": order.id, "number": order.number, "kind": order.kind.value,
+        "title": public_text(order, order.title), "accepted_at": order.accepted_at.strftime(snap.DT_FORMAT),
+        "text": public_text(order, drafting.default_case_text(order)),
     })
     return _save_cases(circular, cases=cases, proposed_cases=_without(circular, "proposed_cases", order.id))
 

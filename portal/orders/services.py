@@ -16,6 +16,7 @@ from portal.notifications.services import notify
 from portal.orders.enums import CallbackResult, OrderKind
 from portal.orders.events import append_event
 from portal.orders.models import Callback, Subject, Tag, WorkOrder
+from portal.orders.privacy import for_unit
 from portal.orders.records import Supervision
 from portal.orders.transitions import open_supervisions, transition
 from portal.web.links import link_for
@@ -63,7 +64,7 @@ def create_order(actor, *, kind: OrderKind, content: str, title: str = "", subje
 def dispatch(order: WorkOrder, actor, unit, *, designate: bool = False, text: str = "") -> WorkOrder:
     """派单 (or re-dispatch after a return): new sign and handle clocks start now; 指定 after 3 returns."""
     transition(order, "dispatch", actor, text=text.strip("。"), unit=unit, designate=designate)
-    notify(unit, "new_order", f"新工单 {order.number}：{order.title}" + ("（中心指定办理）" if order.designated else ""),
+    notify(unit, "new_order", f"新工单 {order.number}：{for_unit(order, 'title')}" + ("（中心指定办理）" if order.designated else ""),
            order_link(order))
     return order
 

@@ -25,6 +25,7 @@ from portal.orders.forms import AttachmentForm, FilterForm, OrderForm
 from portal.orders.models import Subject, Tag, WorkOrder
 from portal.orders.services import create_order, reveal_mobile
 from portal.orders.transitions import CONFLICT_MESSAGE
+from portal.orders.privacy import quoted, shown
 from portal.web.access import roles
 from portal.web.htmx import is_htmx, redirect_after_post, render_page_or_fragment, wants_fragment
 from portal.web.inputs import arg_int, arg_page
@@ -60,6 +61,18 @@ def order_sign_clock(order):
 @bp.app_template_global()
 def unit_choices(term: str = ""):
     return queries.search_units(term, limit=500)
+
+
+@bp.app_template_global()
+def order_text(order, field: str) -> str:
+    """An order's field as the current user may read it (portal.orders.privacy)."""
+    return shown(order, field, current_user)
+
+
+@bp.app_template_global()
+def order_quote(order, text: str | None) -> str:
+    """Text about an order (its events, 督办 messages) as the current user may read it."""
+    return quoted(order, text, current_user)
 
 
 @bp.app_template_global()
