@@ -16,6 +16,7 @@ from portal.circulars import document, drafting, fonts, outputs, queries, snapsh
 from portal.circulars.models import (LOCKED, Circular, CircularOutput, CircularRead, CircularRecipient,
                                      CircularStatus)
 from portal.clock import now
+from portal.database import add_once
 from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders.models import WorkOrder
@@ -236,6 +237,7 @@ def record_read(circular: Circular, user) -> CircularRead | None:
     if existing:
         return existing
     read = CircularRead(circular_id=circular.id, unit_id=user.unit_id, user_id=user.id, first_read_at=now())
-    db.session.add(read)
-    db.session.flush()
-    return read
+    if add_once(read):  # two tabs opened at once: the first receipt counts, the second changes nothing
+        return read
+    return db.session.scalar(
+        select(CircularRead).where(CircularRead.circular_id == circular.id, CircularRead.user_id == user.id))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
@@ -143,11 +144,16 @@ def _order_form_choices(form: OrderForm) -> None:
     form.tag_ids.choices = [SelectChoice(t.id, t.name) for t in queries.all_tags()]
 
 
-def _call(call_id) -> Call | None:
+def _call(call_id, *, for_update: bool = False) -> Call | None:
+    """The call an order is made from; locked when creating, so two clicks at once make one order."""
     try:
-        return db.session.get(Call, int(call_id)) if call_id else None
+        ident = int(call_id) if call_id else None
     except (TypeError, ValueError):
         return None
+    if ident is None or not 0 < ident < 2**31:
+        return None
+    stmt = select(Call).where(Call.id == ident)
+    return db.session.scalars(stmt.with_for_update() if for_update else stmt).first()
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -162,7 +168,7 @@ def new():
         form.content.data = request.args.get("content") or (call.summary if call else "") or ""
         form.call_id.data = str(call.id) if call else ""
     elif form.validate_on_submit():
-        call = _call(form.call_id.data)
+        call = _call(form.call_id.data, for_update=True)
         if form.call_id.data and call is None:
             form.call_id.errors.append("关联的来电记录不存在。")
         elif call is not None and call.order_id is not None:

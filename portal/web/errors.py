@@ -28,6 +28,17 @@ CANNOT_SAVE = "系统暂时无法保存，请稍后再试。"
 DATABASE_DOWN = "系统暂时无法连接数据库，请稍后再试。"
 OUT_OF_RANGE = "提交的数值或日期超出允许范围，请检查后重试。"
 DUPLICATE = "该记录已被他人同时提交，请刷新后查看最新状态。"
+# The true reason for each unique key a simultaneous request can hit (constraint name, or the columns
+# SQLite names in its message).
+UNIQUE_MESSAGES = (
+    (("ix_call_order_id", "call.order_id"), "该来电已形成工单，不能重复登记。"),
+    (("uq_kb_entry_unit_title", "kb_entry.unit_id, kb_entry.title"), "本单位已有同标题的知识库条目（可能是他人刚刚保存的），请修改标题。"),
+    (("uq_work_order_number", "work_order.number"), "工单编号冲突，请重新提交。"),
+    (("uq_user_username", "user.username"), "该用户名已被使用。"),
+    (("uq_unit_full_name", "unit.full_name", "uq_unit_short_name", "unit.short_name"), "单位名称已被使用。"),
+    (("uq_calendar_year_year", "calendar_year.year"), "该年度的节假日安排已由他人录入，请刷新后查看。"),
+    (("uq_tag_name", "tag.name"), "该标签已存在。"),
+)
 # What SQLite, PostgreSQL and psycopg say when storage refuses a write (read-only, disk full).
 _CANNOT_WRITE = ("readonly database", "read-only", "read only", "disk is full", "disk full", "no space left",
                  "25006", "53100")
@@ -85,9 +96,18 @@ def _out_of_range(exc: Exception):
     return _render(422, OUT_OF_RANGE)
 
 
+def duplicate_message(exc: Exception) -> str:
+    """The Chinese reason for a unique-key violation, from the constraint it hit."""
+    text = str(getattr(exc, "orig", exc))
+    for names, message in UNIQUE_MESSAGES:
+        if any(name in text for name in names):
+            return message
+    return DUPLICATE
+
+
 def _duplicate(exc: Exception):
     current_app.logger.warning("integrity error turned into 409: %s", exc)
-    return _render(409, DUPLICATE)
+    return _render(409, duplicate_message(exc))
 
 
 def _server_error(exc: Exception):

@@ -106,8 +106,8 @@ def parse_page(url: str, html: str) -> tuple[list[Form], set[tuple[str, str]]]:
 
 
 def row_counts() -> tuple[int, ...]:
-    """One number per table: a refusal must leave every one unchanged."""
-    tables = db.metadata.sorted_tables
+    """One number per table: a refusal must leave every one unchanged (the audit log records refusals)."""
+    tables = [t for t in db.metadata.sorted_tables if t.name != "audit_event"]
     parts = [select(func.count()).select_from(t).scalar_subquery() for t in tables]
     return tuple(db.session.execute(select(*parts)).one())
 

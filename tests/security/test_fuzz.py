@@ -28,7 +28,7 @@ from tests.security.fuzzing import HOSTILE, parse_page, query_names, row_counts
 from tests.security.helpers import log_in, two_units
 
 # One value of each kind per field keeps the walk to a few thousand requests; the Hypothesis test adds the rest.
-FIELD_VALUES = ("", str(2**63), "-1", "1e309", "9999-12-31", "2026-02-30", "a\x00b\x1b\x7f", "x" * 5000)
+FIELD_VALUES = ("", str(2**63), "9999-12-31", "2026-02-30", "a\x00b\x1b\x7f", "x" * 5000)
 ROLES = (Role.LIAISON, Role.UNIT_LEADER, Role.OPERATOR, Role.CENTRE_STAFF, Role.ADMIN)
 # Never fuzzed: logging out would end the walk's session.
 SKIP = {"/logout"}
