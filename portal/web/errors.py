@@ -26,6 +26,7 @@ MESSAGES = {
 }
 CANNOT_SAVE = "系统暂时无法保存，请稍后再试。"
 DATABASE_DOWN = "系统暂时无法连接数据库，请稍后再试。"
+BUSY = "系统繁忙，请稍后再试。"
 OUT_OF_RANGE = "提交的数值或日期超出允许范围，请检查后重试。"
 DUPLICATE = "该记录已被他人同时提交，请刷新后查看最新状态。"
 # The true reason for each unique key a simultaneous request can hit (constraint name, or the columns
@@ -87,6 +88,9 @@ def _database_error(exc: Exception):
     if cannot_write(exc):
         current_app.logger.error("database refused a write: %s", exc)
         return render_outage(503, CANNOT_SAVE)
+    if "database is locked" in str(exc) or "lock timeout" in str(exc).lower():
+        current_app.logger.error("database busy: %s", exc)
+        return render_outage(503, BUSY)
     current_app.logger.exception("database unavailable")
     return render_outage(503, DATABASE_DOWN)
 
