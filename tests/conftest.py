@@ -42,6 +42,10 @@ def app(tmp_path_factory):
         "RATELIMIT_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,  # the test client speaks plain HTTP
         "REMEMBER_COOKIE_SECURE": False,
+        # Tests travel in time (frozen clocks days apart); the session limits have their own tests.
+        "SESSION_IDLE_MINUTES": 10 * 365 * 24 * 60,
+        "SESSION_MAX_HOURS": 10 * 365 * 24,
+        "PERMANENT_SESSION_LIFETIME": 10 * 365 * 24 * 3600,
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
     })
     request_started.connect(_forget_request_state, app)

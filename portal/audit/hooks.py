@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import _row, current_actor, record_now
+from portal.clock import now
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,8 @@ def _rows_for_flush(session) -> list[dict]:
 
 @event.listens_for(Session, "after_flush")
 def _audit_changes(session, _context) -> None:
-    if not session.info.get("audit_hooks", True):
-        return
     rows = _rows_for_flush(session)
     if rows:
-        from portal.clock import now
-
         for row in rows:
             row["at"] = row["at"] or now()
         session.connection().execute(AuditEvent.__table__.insert(), rows)
@@ -100,8 +97,6 @@ def _after_request(response):
     try:
         return _record_response(audited, response)
     except Exception:  # e.g. the user cannot be loaded while the database is down: the answer stands
-        from flask import current_app
-
         current_app.logger.exception("could not audit %s", request.endpoint)
         return response
 

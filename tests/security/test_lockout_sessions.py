@@ -83,7 +83,11 @@ def test_change_password_applies_the_policy_and_keeps_the_old_one(client):
     assert user.check_password(TEST_PASSWORD)
 
 
-def test_idle_sessions_end_after_30_minutes_and_polling_does_not_keep_them(client):
+LIMITS = {"SESSION_IDLE_MINUTES": 30, "SESSION_MAX_HOURS": 12, "PERMANENT_SESSION_LIFETIME": 12 * 3600}
+
+
+def test_idle_sessions_end_after_30_minutes_and_polling_does_not_keep_them(make_app):
+    client = make_app(**LIMITS).test_client()
     UserFactory(username="li", role=Role.CENTRE_STAFF, unit=None)
     start = time.time()
     with time_machine.travel(start, tick=False):
@@ -98,7 +102,8 @@ def test_idle_sessions_end_after_30_minutes_and_polling_does_not_keep_them(clien
         assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
 
 
-def test_sessions_end_12_hours_after_login_whatever_the_activity(client):
+def test_sessions_end_12_hours_after_login_whatever_the_activity(make_app):
+    client = make_app(**LIMITS).test_client()
     UserFactory(username="zhou", role=Role.CENTRE_STAFF, unit=None)
     start = time.time()
     with time_machine.travel(start, tick=False):
@@ -113,7 +118,9 @@ def test_sessions_end_12_hours_after_login_whatever_the_activity(client):
 def test_cookies_are_secure_unless_turned_off(monkeypatch, tmp_path: Path):
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     monkeypatch.setenv("SECRET_KEY", "x")
-    assert build_config(tmp_path)["SESSION_COOKIE_SECURE"] is True
+    config = build_config(tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert (config["SESSION_IDLE_MINUTES"], config["SESSION_MAX_HOURS"]) == (30, 12)
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "0")
     assert build_config(tmp_path)["SESSION_COOKIE_SECURE"] is False
 
