@@ -1,7 +1,7 @@
 """audit log: its own append-only table (triggers refuse UPDATE, and DELETE of rows younger than 180 days)
 
 Revision ID: ceb459b625c8
-Revises: f095b6b21b68
+Revises: a7c3e1f04b21
 Create Date: 2026-12-01 16:31:22.390271
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ceb459b625c8'
-down_revision = 'f095b6b21b68'
+down_revision = 'a7c3e1f04b21'
 branch_labels = None
 depends_on = None
 
