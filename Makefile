@@ -44,7 +44,7 @@ demo: venv
 
 # Two gunicorn workers, as on a real server (SQLite in WAL mode handles several writers).
 serve:
-	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+	SESSION_COOKIE_SECURE=0 $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
 # Migrations are append-only (215b39df4673 is the frozen baseline sites run): after a model change,
 # `make migration m="what changed"` autogenerates a NEW revision on top of head from a scratch database

@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     register_extensions(app)
+    register_inputs(app)  # before the blueprints: their <int:…> rules use the bounded converter
     register_blueprints(app)
     register_web(app)
     register_cli(app)
@@ -52,6 +53,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     from portal import models  # noqa: F401  (every model, for metadata and migrations)
     from portal.auth import loader  # noqa: F401
+
+
+def register_inputs(app: Flask) -> None:
+    from portal.web.inputs import register_inputs as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -72,14 +79,17 @@ def register_blueprints(app: Flask) -> None:
     from portal.stats.views import bp as stats_bp
     from portal.home.views import bp as home_bp
     from portal.subjects.views import bp as subjects_bp
+    from portal.audit.views import bp as audit_bp
 
     for bp in (auth_bp, home_bp, admin_bp, roster_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp,
-               settings_bp, circulars_bp, order_import_bp, subjects_bp):
+               settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp):
         app.register_blueprint(bp)
     register_health(app)
 
 
 def register_web(app: Flask) -> None:
+    from portal.audit.hooks import register_hooks as register_audit_hooks
+    from portal.auth.sessions import register_sessions
     from portal.web.access import register_guard
     from portal.web.assets import asset_url
     from portal.web.errors import register_error_handlers
@@ -88,8 +98,10 @@ def register_web(app: Flask) -> None:
     from portal.web.nav import nav_for
     from portal.web.security import register_security
 
+    register_sessions(app)  # before the guard: an expired session is anonymous to it
     register_guard(app)
     register_security(app)
+    register_audit_hooks(app)
     register_error_handlers(app)
     register_filters(app)
     app.after_request(add_vary_header)

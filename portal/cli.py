@@ -49,6 +49,7 @@ def demo_generate(orders: int, units: int, years: float, seed: int) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.audit.cli import audit_cli
     from portal.auth.cli import users_cli
     from portal.backup.cli import backup_command, restore_command
     from portal.call_import.cli import import_calls_command
@@ -61,7 +62,7 @@ def register_commands(app: Flask) -> None:
     from portal.subjects.cli import subjects_cli
     from portal.units.cli import units_cli
 
-    for group in (demo_cli, users_cli, units_cli, subjects_cli, stats_cli, orders_cli, kb_cli, calls_cli, circular_cli):
+    for group in (demo_cli, users_cli, units_cli, subjects_cli, stats_cli, orders_cli, kb_cli, calls_cli, circular_cli, audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

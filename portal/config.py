@@ -63,8 +63,13 @@ def build_config(instance_path: Path) -> dict:
         "CDN_BASE": os.environ.get("PORTAL_CDN_BASE", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE") == "1",
+        # Secure unless explicitly turned off for plain-HTTP local use (make run, tests): SESSION_COOKIE_SECURE=0.
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600,
         "WTF_CSRF_TIME_LIMIT": None,
         # Shared limits across workers and servers: Redis (REDIS_URL, or RATELIMIT_STORAGE_URI directly).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",

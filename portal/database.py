@@ -37,3 +37,22 @@ def _sqlite_begin(conn):
         conn.exec_driver_sql("BEGIN")
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def add_once(obj) -> bool:
+    """Insert `obj` unless a unique key already holds the same row; True when it was inserted.
+
+    "Check, then insert" races on PostgreSQL: another transaction may insert the same key between the check
+    and the insert. The insert runs in a savepoint, so losing that race rolls back only this row (the other
+    transaction's row is the one that counts) and the caller's transaction goes on.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.extensions import db
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+        return True
+    except IntegrityError:
+        return False

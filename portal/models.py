@@ -10,3 +10,5 @@ from portal.knowledge.models import (  # noqa: F401
 )
 from portal.circulars.models import Circular, CircularRead, CircularRecipient  # noqa: F401
 from portal.calendar.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401
+from portal.audit.models import AuditEvent  # noqa: F401
+from portal.orders.numbering import OrderNumberCounter  # noqa: F401

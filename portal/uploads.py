@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from zlib import error as zlib_error
 from pathlib import Path
 
 from flask import current_app
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.web.inputs import clean_text
 
 _UNCOMMITTED = "uploads.uncommitted_files"
 
@@ -65,19 +67,55 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+# A zip (Office file) is refused before anything in it is inflated when its members claim more than this,
+# or one member more than MAX_ZIP_RATIO times its compressed size: a few KB must not become gigabytes.
+MAX_ZIP_TOTAL = 200 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+MAX_ZIP_RATIO = 200
+
+
+class ZipBomb(ValueError):
+    """The archive claims sizes no Office file of ours has."""
+
+
+def check_zip(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive whose central directory declares too much; reads no member."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ZipBomb("too many members")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > MAX_ZIP_TOTAL:
+            raise ZipBomb("too large when inflated")
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            raise ZipBomb("compression ratio")
+
+
+def read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """At most `limit` bytes of one member, never inflating more (the declared size may lie)."""
+    if archive.getinfo(name).file_size > limit:
+        return None
+    with archive.open(name) as member:
+        data = member.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 def _sniff_zip(data: bytes) -> tuple[str, str] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive)
             names = archive.namelist()
             if "[Content_Types].xml" in names:
                 for folder, ext, ctype in _OOXML:
                     if any(n.startswith(folder) for n in names):
                         return ext, ctype
             if "mimetype" in names:
-                ctype = archive.read("mimetype").decode("ascii", "replace").strip()
+                raw = read_member(archive, "mimetype", 100)
+                ctype = (raw or b"").decode("ascii", "replace").strip()
                 if ctype in _ODF:
                     return _ODF[ctype], ctype
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except (zipfile.BadZipFile, ZipBomb, OSError, KeyError, EOFError, RuntimeError, NotImplementedError, zlib_error):
         return None
     return None
 
@@ -98,7 +136,9 @@ def read_upload(storage) -> tuple[bytes, str, str]:
 
 
 def display_name(filename: str | None, ext: str) -> str:
-    name = Path((filename or "").replace("\\", "/")).name.strip() or f"附件.{ext}"
+    """The name shown and sent on download: no folders, no control characters, at most 200 characters."""
+    name = clean_text(filename or "").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    name = Path(name.replace("\\", "/")).name.strip() or f"附件.{ext}"
     return name[:200]
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, IntegerField, SelectField, StringField
+from wtforms import Form, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.auth.roles import Role
@@ -10,6 +10,7 @@ from portal.imports.tabular import parse_date
 from portal.auth.forms import username_format, username_unique
 from portal.units.forms import mobile_format, options
 from portal.units.queries import all_units
+from portal.web.fields import IntegerField
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 
 from portal.auth.models import User
+from portal.auth.passwords import password_problem
 from portal.auth.roles import Role
 from portal.extensions import db
 
@@ -14,11 +15,14 @@ TEMP_PASSWORD_LENGTH = 12
 
 
 def temporary_password() -> str:
-    """A random password that passes the strength rule (letters and digits, ≥ 10)."""
-    chars = [secrets.choice(_LETTERS) for _ in range(TEMP_PASSWORD_LENGTH - 3)]
-    chars += [secrets.choice(_DIGITS) for _ in range(3)]
-    secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
+    """A random password that passes the password policy (portal.auth.passwords)."""
+    while True:
+        chars = [secrets.choice(_LETTERS) for _ in range(TEMP_PASSWORD_LENGTH - 3)]
+        chars += [secrets.choice(_DIGITS) for _ in range(3)]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        if password_problem(password) is None:
+            return password
 
 
 def new_account(*, username: str, name: str, mobile: str | None, role: Role, unit) -> tuple[User, str]:

@@ -9,9 +9,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from portal.auth.models import User
+from portal.auth.passwords import MIN_LENGTH, password_problem
 from portal.extensions import db
 
-MIN_PASSWORD = 10
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
 username_format = Regexp(USERNAME_RE, message="用户名为 3–50 位字母、数字、下划线、点或短横线。")
 
@@ -25,14 +25,14 @@ def username_unique(form, field):
     if db.session.scalar(stmt) is not None:
         raise ValidationError("该用户名已被使用，请换一个。")
 
+MIN_PASSWORD = MIN_LENGTH
 
-def strong_password(_form, field):
-    """At least 10 characters mixing letters and digits."""
-    value = field.data or ""
-    if len(value) < MIN_PASSWORD:
-        raise ValidationError(f"密码至少 {MIN_PASSWORD} 位。")
-    if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
-        raise ValidationError("密码须同时包含字母和数字。")
+
+def strong_password(form, field):
+    """The password policy of portal.auth.passwords, for the user the form is about."""
+    problem = password_problem(field.data or "", getattr(form, "username_for_policy", ""))
+    if problem:
+        raise ValidationError(problem)
 
 
 class LoginForm(FlaskForm):

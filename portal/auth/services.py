@@ -1,9 +1,11 @@
 """Authentication rules."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal.auth.models import User
+from portal.auth.passwords import password_problem
 from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
@@ -20,8 +22,25 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.is_active:
         return None
-    user.last_login_at = now()
     return user
+
+
+def note_login(user: User) -> None:
+    """Save the last-login time and the audit entry in a transaction of their own, best effort.
+
+    A read-only or full database must not stop anyone from signing in to read: a failure is logged
+    (by record_now) and the login goes on.
+    """
+    from portal.audit.services import Actor, record_now
+
+    user_id = user.id
+    try:
+        user.last_login_at = now()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("could not save the last login time of user %s", user_id)
+    record_now("login.ok", actor=Actor.of_user(user), username=user.username.lower())
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -29,6 +48,9 @@ def change_password(user: User, current: str, new: str) -> None:
         raise RuleViolation("当前密码不正确。")
     if current == new:
         raise RuleViolation("新密码不能与当前密码相同。")
+    problem = password_problem(new, user.username)
+    if problem:
+        raise RuleViolation(problem)
     user.set_password(new)
     user.must_change_password = False
     db.session.flush()

@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal.auth import services
+from portal.audit import lockout
+from portal.audit.services import record
+from portal.auth import services, sessions
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.errors import RuleViolation
 from portal.extensions import db, limiter
@@ -38,13 +40,25 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        username = form.username.data
+        until = lockout.locked_until(username)
+        if until is not None:
+            lockout.refused_while_locked(username)
+            form.password.errors.append(f"该账号因连续登录失败已被锁定，请于 {until:%H:%M} 后再试，或联系中心管理员。")
+            return render_template("auth/login.html", form=form), 429
+        user = services.authenticate(username, form.password.data)
         if user is None:
-            form.password.errors.append("用户名或密码错误，或账号已停用。")
+            until = lockout.failed(username)
+            form.password.errors.append(
+                f"用户名或密码错误，或账号已停用。连续失败 {lockout.FAILURES} 次将锁定 {lockout.WINDOW.seconds // 60} 分钟。"
+                if until is None else f"连续登录失败 {lockout.FAILURES} 次，账号已锁定至 {until:%H:%M}。")
         else:
-            db.session.commit()
+            # Login needs no write: the last-login time and the log entry are saved best effort, so people
+            # can still sign in (and read) while the database is read-only.
+            services.note_login(user)
             session.clear()  # a new session: nothing set before login (CSRF token, flashes) carries over
             login_user(user)
+            sessions.start()
             if user.must_change_password:
                 flash("首次登录或密码已重置，请先修改密码。", "warning")
                 return redirect(url_for("auth.change_password"))
@@ -58,6 +72,7 @@ def logout():
         # A copied session cookie must not outlive the logout: bumping the version ends every session
         # of this user (the signed cookie session has no server-side copy to delete).
         current_user.session_version += 1
+        record("logout")
         db.session.commit()
     logout_user()
     session.clear()
@@ -68,14 +83,17 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
     form = ChangePasswordForm()
+    form.username_for_policy = current_user.username
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
         except RuleViolation as exc:
             form.current.errors.append(exc.message)
         else:
+            record("password.changed", object_type="user", object_id=current_user.id)
             db.session.commit()
             login_user(current_user._get_current_object())  # the session id carries the new session_version
+            sessions.start()
             flash("密码已修改。", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)

@@ -8,6 +8,7 @@ from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from portal.clock import now
+from portal.web.fields import coerce_id
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{2,19}$")
 
@@ -34,7 +35,7 @@ class CallForm(FlaskForm):
         Regexp(PHONE_RE, message="来电号码格式不正确：应为 3–20 位数字（座机可含“-”），如 13912345678。")])
     summary = TextAreaField("来电摘要", filters=[_strip], validators=[
         DataRequired("请填写来电摘要。"), Length(max=2000, message="来电摘要不超过 2000 个字。")])
-    entry_ids = SelectMultipleField("采用的知识库条目", coerce=int, validate_choice=False)
+    entry_ids = SelectMultipleField("采用的知识库条目", coerce=coerce_id, validate_choice=False)
     no_entry_reason = StringField("未采用知识库条目的原因", filters=[_strip], validators=[
         Length(max=200, message="原因不超过 200 个字。")])
 

@@ -39,7 +39,7 @@ class Call(db.Model):
     outcome: Mapped[CallOutcome | None] = mapped_column(
         Enum(CallOutcome, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
     )
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True, unique=True)  # one order per call
     # A direct reply cites the entries it answered from, or says why none (answered from general knowledge).
     no_entry_reason: Mapped[str | None] = mapped_column(String(200))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, SelectMultipleField,
+from wtforms import (BooleanField, DateTimeLocalField, HiddenField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.clock import now
 from portal.stats.period import Period
+from portal.web.fields import DateField, IntegerField, coerce_id
 
 TEXT_MAX = 20000
 
@@ -48,7 +49,7 @@ class EditForm(FlaskForm):
     issuer = StringField("发文机关署名", validators=[DataRequired("请填写发文机关。"), Length(max=100)])
     issue_date = DateField("成文日期", validators=[Optional()])
     cc = TextAreaField("抄送", validators=[Optional(), Length(max=1000, message="抄送不超过1000字。")])
-    units = SelectMultipleField("主送单位", coerce=int, validate_choice=False)
+    units = SelectMultipleField("主送单位", coerce=coerce_id, validate_choice=False)
 
     def validate_units(self, field):
         if not field.data:

@@ -16,9 +16,11 @@ from portal.circulars import document, drafting, fonts, outputs, queries, snapsh
 from portal.circulars.models import (LOCKED, Circular, CircularOutput, CircularRead, CircularRecipient,
                                      CircularStatus)
 from portal.clock import now
+from portal.database import add_once
 from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders.models import WorkOrder
+from portal.orders.privacy import public_text
 from portal.units.models import Unit
 
 def issuer_default() -> str:
@@ -162,8 +164,9 @@ def add_case(circular: Circular, actor, order_id: int) -> Circular:
     if any(c["order_id"] == order.id for c in cases):
         raise RuleViolation(f"工单 {order.number} 已在典型案例中。")
     cases.append({
-        "order_id": order.id, "number": order.number, "kind": order.kind.value, "title": order.title,
-        "accepted_at": order.accepted_at.strftime(snap.DT_FORMAT), "text": drafting.default_case_text(order),
+        "order_id": order.id, "number": order.number, "kind": order.kind.value,
+        "title": public_text(order, order.title), "accepted_at": order.accepted_at.strftime(snap.DT_FORMAT),
+        "text": public_text(order, drafting.default_case_text(order)),
     })
     return _save_cases(circular, cases=cases, proposed_cases=_without(circular, "proposed_cases", order.id))
 
@@ -234,6 +237,7 @@ def record_read(circular: Circular, user) -> CircularRead | None:
     if existing:
         return existing
     read = CircularRead(circular_id=circular.id, unit_id=user.unit_id, user_id=user.id, first_read_at=now())
-    db.session.add(read)
-    db.session.flush()
-    return read
+    if add_once(read):  # two tabs opened at once: the first receipt counts, the second changes nothing
+        return read
+    return db.session.scalar(
+        select(CircularRead).where(CircularRead.circular_id == circular.id, CircularRead.user_id == user.id))

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.units.models import Unit
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
+from portal.web.inputs import arg_page
 
 bp = Blueprint("circulars", __name__, url_prefix="/circulars")
 
@@ -26,7 +27,7 @@ UNIT = (Role.UNIT_LEADER, Role.LIAISON)
 @bp.get("/")
 @roles(*READERS)
 def index():
-    pagination = queries.list_for(current_user, page=request.args.get("page", 1, type=int))
+    pagination = queries.list_for(current_user, page=arg_page())
     return render_page_or_fragment("circulars/index.html", "circulars/_list.html", pagination=pagination)
 
 

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
 from openpyxl import load_workbook
 
+from portal.uploads import ZipBomb, check_zip
+from portal.web.inputs import MAX_DATE, MIN_DATE, clean_text
+
 MAX_BYTES = 20 * 1024 * 1024
+# An import has a few columns and at most tens of thousands of rows; a sheet that claims more is refused
+# before a cell is read (openpyxl pads every row to the declared width).
+MAX_COLUMNS = 64
+MAX_ROWS = 100_000
 
 
 class ImportFailed(Exception):
@@ -83,23 +91,66 @@ def _decode(data: bytes) -> str:
 
 
 def _read_csv(data: bytes) -> list[list[object]]:
-    text = _decode(data)
+    text = clean_text(_decode(data))
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        rows = []
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if len(row) > MAX_COLUMNS:
+                raise ImportFailed(f"第 {len(rows) + 1} 行的列数过多（最多 {MAX_COLUMNS} 列）。")
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportFailed(f"数据行过多（最多 {MAX_ROWS} 行）。")
+        return rows
     except csv.Error as exc:
         raise ImportFailed(f"CSV 格式有误：{exc}") from exc
 
 
+_UNREADABLE = "无法读取 XLSX 文件，请确认文件未损坏且为 Excel 2007 及以上格式。"
+
+
+def _check_archive(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive)
+    except ZipBomb as exc:
+        raise ImportFailed("XLSX 文件解压后过大，请删除无关内容后重试。") from exc
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFailed(_UNREADABLE) from exc
+
+
 def _read_xlsx(data: bytes) -> list[list[object]]:
+    _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFailed("无法读取 XLSX 文件，请确认文件未损坏且为 Excel 2007 及以上格式。") from exc
+        raise ImportFailed(_UNREADABLE) from exc
     try:
+        if not workbook.worksheets:
+            raise ImportFailed("XLSX 文件中没有工作表。")
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        if (sheet.max_column or 0) > MAX_COLUMNS or (sheet.max_row or 0) > MAX_ROWS + 1:
+            raise ImportFailed(f"工作表的范围过大（最多 {MAX_COLUMNS} 列、{MAX_ROWS} 行），请只保留要导入的数据。")
+        rows = []
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append([_cell(v) for v in row])
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportFailed(f"数据行过多（最多 {MAX_ROWS} 行）。")
+        return rows
+    except ImportFailed:
+        raise
+    except Exception as exc:  # a broken sheet (bad shared-string index, bad cell type) fails while reading
+        raise ImportFailed(_UNREADABLE) from exc
     finally:
         workbook.close()
+
+
+def _cell(value: object) -> object:
+    """A cell as the importers expect: text without control characters, numbers, dates, or None."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if value is None or isinstance(value, (int, float, datetime, date, time)):
+        return value
+    return clean_text(str(value))  # anything else openpyxl may return (a formula object, an error code)
 
 
 def read_table(data: bytes, filename: str, required: list[str], optional: list[str] = ()) -> Table:
@@ -142,6 +193,13 @@ _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%
 
 def parse_datetime(value: object) -> datetime:
     """A cell as a naive Asia/Shanghai datetime: 2018-09-28 14:00[:ss], 2018/9/28 14:00[:ss], or an Excel date."""
+    moment = _parse_datetime(value)
+    if not MIN_DATE <= moment.date() <= MAX_DATE:
+        raise ValueError(f"时间“{moment:%Y-%m-%d}”超出允许范围")
+    return moment
+
+
+def _parse_datetime(value: object) -> datetime:
     if isinstance(value, datetime):
         return value.replace(microsecond=0)
     if isinstance(value, date):
@@ -157,6 +215,13 @@ def parse_datetime(value: object) -> datetime:
 
 def parse_date(value: object) -> date:
     """A cell as a date: 2018-09-28, 2018/9/28, or an Excel date."""
+    day = _parse_date(value)
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"日期“{day:%Y-%m-%d}”超出允许范围")
+    return day
+
+
+def _parse_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

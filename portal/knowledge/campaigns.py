@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
+from portal.database import add_once
 from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
@@ -88,7 +89,8 @@ def send_reminders(at: datetime, within: timedelta) -> list[CampaignReminder]:
         message = (f"报送任务“{campaign.title}”将于 {deadline:%Y-%m-%d %H:%M} 截止，本单位已报送 "
                    f"{status.count} 条，至少需 {campaign.min_entries} 条，请及时报送知识库条目。")
         reminder = CampaignReminder(campaign_id=cid, unit_id=uid, kind="before_deadline", sent_at=at, message=message)
-        db.session.add(reminder)
+        if not add_once(reminder):  # an overlapping run sent it first
+            continue
         sent.append(reminder)
         notify(db.session.get(Unit, uid), "kb_campaign", message, link_for("knowledge.campaigns"),
                key=f"kb-campaign-{cid}-{uid}")

@@ -8,7 +8,7 @@ from openpyxl.utils import get_column_letter
 
 from portal.knowledge.models import CampaignStatus
 from portal.knowledge.queries import Matrix
-from portal.web.spreadsheet import workbook_bytes
+from portal.web.spreadsheet import cells, workbook_bytes
 
 FILLS = {
     CampaignStatus.NOT_SUBMITTED: "F8D7DA",
@@ -31,7 +31,7 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     ws.append([f"知识库报送情况（统计时点 {matrix.as_of:%Y-%m-%d %H:%M}）"])
     ws.append(["序号", "承办单位", "分组", *[f"{c.title}（截止 {c.deadline:%Y-%m-%d %H:%M}）" for c in matrix.campaigns]])
     for n, row in enumerate(matrix.rows, start=1):
-        ws.append([n, row.unit.short_name, row.unit.group, *[cell_text(c) for c in row.cells]])
+        ws.append(cells([n, row.unit.short_name, row.unit.group, *[cell_text(c) for c in row.cells]]))
         for i, cell in enumerate(row.cells):
             if cell is not None:
                 ws.cell(ws.max_row, 4 + i).fill = PatternFill("solid", fgColor=FILLS[cell.status])

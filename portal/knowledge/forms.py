@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import (BooleanField, DateField, Form, IntegerField, RadioField, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, Form, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -15,6 +15,7 @@ from portal.knowledge import fields as rules
 from portal.knowledge.fields import EntryData
 from portal.knowledge.models import MATERIAL_KINDS, TITLE_MAX, CampaignStatus, EntryStatus, TargetMode
 from portal.units.models import UNIT_GROUPS
+from portal.web.fields import DateField, IntegerField, coerce_id
 
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 DATE_MSG = "日期格式不正确，应为 2018-08-25。"
@@ -117,7 +118,7 @@ class CampaignForm(FlaskForm):
                              invalid_choice_message="请选择报送单位范围。")
     groups = SelectMultipleField("单位分组", choices=_options((g, g) for g in UNIT_GROUPS),
                                  invalid_choice_message="分组无效。")
-    units = SelectMultipleField("指定单位", coerce=int, invalid_choice_message="所选单位无效。")
+    units = SelectMultipleField("指定单位", coerce=coerce_id, invalid_choice_message="所选单位无效。")
     min_entries = IntegerField("每单位最少条目数", default=1, invalid_value_message="请填写整数。", validators=[
         InputRequired("请填写每单位最少条目数。"), NumberRange(min=1, max=100, message="最少条目数为 1–100。")])
 
@@ -153,6 +154,13 @@ class ExtensionForm(FlaskForm):
     def validate_extended_time(self, field):
         if not self.clear.data:
             _parse_time(field.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.clear.data and self.extended_date.data is None:  # Optional() skipped the check above
+            self.extended_date.errors = ["请选择补报截止日期。"]
+            return False
+        return ok
 
     @property
     def extended(self) -> datetime | None:

@@ -14,6 +14,7 @@ from portal.knowledge.forms import AttachmentForm, EntryFilterForm, EntryForm, I
 from portal.knowledge.models import EntryStatus, KBAttachment, KBEntry
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
+from portal.web.inputs import arg_int
 from portal.web.scoping import get_scoped_or_404
 from portal.web.errors import abort_zh
 
@@ -70,7 +71,7 @@ def _visible_or_404(entry_id: int) -> tuple[KBEntry, bool]:
 def detail(entry_id: int):
     entry, full = _visible_or_404(entry_id)
     shown = entry.current_version if full else entry.published_version
-    number = request.args.get("v", type=int)
+    number = arg_int("v")
     if full and number:
         shown = next((v for v in entry.versions if v.number == number), shown)
     return render_template("knowledge/detail.html", entry=entry, full=full, shown=shown,

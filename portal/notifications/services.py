@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from portal.database import add_once
 from portal.auth.models import User
 from portal.clock import now
 from portal.extensions import db
@@ -52,9 +53,12 @@ def notify(user_or_unit, kind: str, text: str, link: str = "", *, key: str | Non
         ))
         users = [u for u in users if u.id not in already]
     made = [Notification(user_id=u.id, kind=kind, text=text, link=link, key=key, created_at=now()) for u in users]
-    db.session.add_all(made)
-    db.session.flush()
-    return made
+    if key is None:
+        db.session.add_all(made)
+        db.session.flush()
+        return made
+    # A reminder run overlapping another (cron) may insert the same key first: that one counts.
+    return [n for n in made if add_once(n)]
 
 
 def notifications_of(user, *, unread_only: bool = False):

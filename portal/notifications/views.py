@@ -11,6 +11,7 @@ from portal.notifications.services import (
 )
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment
+from portal.web.inputs import arg_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -20,7 +21,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 def index():
     unread_only = request.args.get("unread") == "1"
     page = db.paginate(notifications_of(current_user, unread_only=unread_only),
-                       page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+                       page=arg_page(), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
     args = {"unread": "1"} if unread_only else {}
     return render_page_or_fragment("notifications/index.html", "notifications/_list.html", results=page,

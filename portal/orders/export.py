@@ -8,7 +8,8 @@ from openpyxl.styles import Font
 
 from portal.clock import now
 from portal.orders.detail import handle_clock
-from portal.web.spreadsheet import workbook_bytes
+from portal.orders.privacy import shown
+from portal.web.spreadsheet import cells, workbook_bytes
 
 HEADERS = ["工单编号", "受理时间", "诉求类型", "标题", "事项分类", "状态", "承办单位", "派单时间", "办理时限",
            "剩余时间", "办结时间"]
@@ -31,7 +32,7 @@ def export_workbook(orders, user, title: str) -> io.BytesIO:
     for order in orders:
         left = handle_clock(order, at)
         row = [
-            order.number, _fmt(order.accepted_at), order.kind.label, order.title,
+            order.number, _fmt(order.accepted_at), order.kind.label, shown(order, "title", user),
             order.subject.path if order.subject else "", order.state.label,
             (order.unit or order.last_unit).short_name if (order.unit or order.last_unit) else "",
             _fmt(order.dispatched_at), _fmt(order.handle_deadline), left.text if left else "",
@@ -40,9 +41,9 @@ def export_workbook(orders, user, title: str) -> io.BytesIO:
         if with_caller:
             row += [order.caller_name or "", order.caller_mobile or "", order.address or ""]
         else:
-            row += [order.address or ""]
-        ws.append(row)
+            row += [shown(order, "address", user)]
+        ws.append(cells(row))
     for column, width in zip("ABCDEFGHIJKLMN", (13, 17, 8, 40, 20, 10, 16, 17, 17, 18, 17, 10, 14, 30)):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"
-    return io.BytesIO(workbook_bytes(wb))
+    return io.BytesIO(workbook_bytes(wb, title=title))

@@ -5,7 +5,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, MultipleFileField, RadioField,
+    BooleanField, DateTimeLocalField, HiddenField, MultipleFileField, RadioField,
     SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.clock import now
 from portal.orders.enums import CONTACT_WAYS, KIND_LABELS, CallbackResult
 from portal.orders.transitions import MAX_EXTENSION_DAYS
+from portal.web.fields import DateField, IntegerField, coerce_id
 
 MOBILE_RE = re.compile(r"^[0-9\-+ ]{5,20}$")
 
@@ -36,8 +37,8 @@ def _phone(form, field):
 
 class OrderForm(FlaskForm):
     kind = SelectField("诉求类型", choices=options(KIND_CHOICES), validators=[_required("请选择诉求类型。")])
-    subject_id = SelectField("事项分类", coerce=int, validators=[Optional()], validate_choice=False)
-    tag_ids = SelectMultipleField("标签", coerce=int, validators=[Optional()], validate_choice=False)
+    subject_id = SelectField("事项分类", coerce=coerce_id, validators=[Optional()], validate_choice=False)
+    tag_ids = SelectMultipleField("标签", coerce=coerce_id, validators=[Optional()], validate_choice=False)
     title = StringField("标题", validators=[Optional(), Length(max=60, message="标题最多60个字。")])
     caller_name = StringField("来电人", validators=[Optional(), Length(max=50, message="来电人最多50个字。")])
     caller_mobile = StringField("联系电话", validators=[Optional(), _phone])

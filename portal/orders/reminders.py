@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.notifications.services import notify
 from portal.orders.enums import OrderState
 from portal.orders.models import WorkOrder
+from portal.orders.privacy import for_unit
 from portal.orders.conditions import active_due_soon, is_overdue
 from portal.orders.services import order_link
 
@@ -42,7 +43,7 @@ def _remind(stmt, kind: str, text, key) -> int:
 def send_handle_reminders(at: datetime) -> int:
     stmt = select(WorkOrder).where(active_due_soon(at)).order_by(WorkOrder.handle_deadline)
     return _remind(stmt, "due_soon", lambda o: (
-        f"工单 {o.number} 将于 {o.handle_deadline:%m-%d %H:%M} 到期，请抓紧办理：{o.title}"), reminder_key)
+        f"工单 {o.number} 将于 {o.handle_deadline:%m-%d %H:%M} 到期，请抓紧办理：{for_unit(o, 'title')}"), reminder_key)
 
 
 def send_sign_reminders(at: datetime) -> int:
@@ -53,7 +54,7 @@ def send_sign_reminders(at: datetime) -> int:
 
     def text(o: WorkOrder) -> str:
         when = "已超过签收时限" if is_overdue(o.sign_deadline, at) else "签收时限即将到期"
-        return f"工单 {o.number} {when}（{o.sign_deadline:%m-%d %H:%M}），请尽快签收：{o.title}"
+        return f"工单 {o.number} {when}（{o.sign_deadline:%m-%d %H:%M}），请尽快签收：{for_unit(o, 'title')}"
 
     return _remind(stmt, "sign_due", text, sign_reminder_key)
 

@@ -5,10 +5,6 @@ view commits once.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import func, select
-
 from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
@@ -16,6 +12,8 @@ from portal.notifications.services import notify
 from portal.orders.enums import CallbackResult, OrderKind
 from portal.orders.events import append_event
 from portal.orders.models import Callback, Subject, Tag, WorkOrder
+from portal.orders.numbering import next_number
+from portal.orders.privacy import for_unit
 from portal.orders.records import Supervision
 from portal.orders.transitions import open_supervisions, transition
 from portal.web.links import link_for
@@ -24,18 +22,6 @@ from portal.web.links import link_for
 def order_link(order: WorkOrder) -> str:
     """The order page's path, the same in a request and in a command (the CLI sends reminders)."""
     return link_for("orders.detail", order_id=order.id)
-
-
-def next_number(at: datetime) -> str:
-    """A new order number like 2018072106: the date and a running number for that day."""
-    prefix = at.strftime("%Y%m%d")
-    count = db.session.scalar(select(func.count(WorkOrder.id)).where(WorkOrder.number.like(f"{prefix}%"))) or 0
-    seq = count + 1
-    while True:
-        number = f"{prefix}{seq:02d}"
-        if db.session.scalar(select(WorkOrder.id).where(WorkOrder.number == number)) is None:
-            return number
-        seq += 1
 
 
 def create_order(actor, *, kind: OrderKind, content: str, title: str = "", subject: Subject | None = None,
@@ -63,7 +49,7 @@ def create_order(actor, *, kind: OrderKind, content: str, title: str = "", subje
 def dispatch(order: WorkOrder, actor, unit, *, designate: bool = False, text: str = "") -> WorkOrder:
     """派单 (or re-dispatch after a return): new sign and handle clocks start now; 指定 after 3 returns."""
     transition(order, "dispatch", actor, text=text.strip("。"), unit=unit, designate=designate)
-    notify(unit, "new_order", f"新工单 {order.number}：{order.title}" + ("（中心指定办理）" if order.designated else ""),
+    notify(unit, "new_order", f"新工单 {order.number}：{for_unit(order, 'title')}" + ("（中心指定办理）" if order.designated else ""),
            order_link(order))
     return order
 

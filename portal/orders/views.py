@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
@@ -25,8 +26,10 @@ from portal.orders.forms import AttachmentForm, FilterForm, OrderForm
 from portal.orders.models import Subject, Tag, WorkOrder
 from portal.orders.services import create_order, reveal_mobile
 from portal.orders.transitions import CONFLICT_MESSAGE
+from portal.orders.privacy import quoted, shown
 from portal.web.access import roles
 from portal.web.htmx import is_htmx, redirect_after_post, render_page_or_fragment, wants_fragment
+from portal.web.inputs import arg_int, arg_page
 from portal.web.scoping import get_scoped_or_404
 
 
@@ -68,6 +71,18 @@ def unit_choices(term: str = ""):
 
 
 @bp.app_template_global()
+def order_text(order, field: str) -> str:
+    """An order's field as the current user may read it (portal.orders.privacy)."""
+    return shown(order, field, current_user)
+
+
+@bp.app_template_global()
+def order_quote(order, text: str | None) -> str:
+    """Text about an order (its events, 督办 messages) as the current user may read it."""
+    return quoted(order, text, current_user)
+
+
+@bp.app_template_global()
 def attachment_max_mb() -> int:
     return current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)
 
@@ -91,7 +106,7 @@ def _list(tabs, endpoint: str, page_template: str):
     _sort_default(form, tab)
     filters = _filters(form)
     counts = queries.tab_counts(current_user, tabs)
-    page = queries.page_of(current_user, tab, filters, request.args.get("page", 1, type=int),
+    page = queries.page_of(current_user, tab, filters, arg_page(),
                            current_app.config["PAGE_SIZE"], cursor=request.args.get("c"),
                            total=None if filters.any else counts.get(tab.key))
     args = {k: v for k, v in request.args.items() if k not in ("page", "c") and v}
@@ -137,11 +152,16 @@ def _order_form_choices(form: OrderForm) -> None:
     form.tag_ids.choices = [SelectChoice(t.id, t.name) for t in queries.all_tags()]
 
 
-def _call(call_id) -> Call | None:
+def _call(call_id, *, for_update: bool = False) -> Call | None:
+    """The call an order is made from; locked when creating, so two clicks at once make one order."""
     try:
-        return db.session.get(Call, int(call_id)) if call_id else None
+        ident = int(call_id) if call_id else None
     except (TypeError, ValueError):
         return None
+    if ident is None or not 0 < ident < 2**31:
+        return None
+    stmt = select(Call).where(Call.id == ident)
+    return db.session.scalars(stmt.with_for_update() if for_update else stmt).first()
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -156,7 +176,7 @@ def new():
         form.content.data = (call.summary if call else "") or ""
         form.call_id.data = str(call.id) if call else ""
     elif form.validate_on_submit():
-        call = _call(form.call_id.data)
+        call = _call(form.call_id.data, for_update=True)
         if form.call_id.data and call is None:
             form.call_id.errors.append("关联的来电记录不存在。")
         elif call is not None and call.order_id is not None:
@@ -183,7 +203,7 @@ def duplicates():
     """Possible duplicates while the operator types (htmx)."""
     found = queries.possible_duplicates(request.args.get("caller_mobile", "") or request.args.get("mobile", ""),
                                         request.args.get("content", ""),
-                                        exclude_id=request.args.get("exclude", type=int))
+                                        exclude_id=arg_int("exclude"))
     return render_template("orders/_duplicates.html", duplicates=found)
 
 
@@ -192,7 +212,7 @@ def duplicates():
 def unit_picker():
     """Units matching the typed text, as radio buttons for the dispatch form (htmx)."""
     return render_template("orders/_unit_options.html", units=queries.search_units(request.args.get("q", "")),
-                           selected=request.args.get("unit_id", type=int))
+                           selected=arg_int("unit_id"))
 
 
 @bp.get("/<int:order_id>")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.auth.accounts import end_sessions
 from portal.auth.models import User
+from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders.conditions import open_sql
@@ -41,6 +42,8 @@ def deactivate_unit(actor: User, unit: Unit) -> None:
 
 def handover_orders(actor: User, from_user: User, to_user: User) -> int:
     """Move the open orders from_user works in its unit to to_user; each order records the change."""
+    if actor.role == Role.UNIT_LEADER:  # a leader manages liaisons only: another leader is the admin's business
+        _require_liaison_of(actor, from_user)
     if to_user.id == from_user.id:
         raise RuleViolation("接手人不能是原经办人本人。")
     orders = list(db.session.scalars(open_orders_stmt(from_user).order_by(WorkOrder.id)))

@@ -5,12 +5,13 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from portal.calendar.arrangements import DEFAULT_WORKDAY_NAME, Arrangement, HolidaySpan, WorkdaySwap
 from portal.orders.limits import handle_key
 from portal.orders.enums import OrderKind
+from portal.web.fields import IntegerField
 
 
 def _whole(label: str, low: int, high: int, unit: str) -> IntegerField:

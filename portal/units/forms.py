@@ -5,7 +5,7 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
+from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -13,6 +13,7 @@ from portal.auth.forms import username_format, username_unique
 from portal.units.models import UNIT_GROUPS
 from portal.units.queries import name_owners
 from portal.units.services import split_aliases
+from portal.web.fields import IntegerField, coerce_id
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 mobile_format = Regexp(MOBILE_RE, message="手机号格式不正确，应为 11 位手机号，如 13912345678。")
@@ -42,7 +43,7 @@ class UnitForm(FlaskForm):
         self.editing = unit
         if unit is not None:
             del self.active  # (de)activation is its own action, with its own checks
-            if not self.is_submitted():
+            if not self.is_submitted() or isinstance(self.aliases.data, list):  # shown, or left out of the post
                 self.aliases.data = "、".join(unit.aliases or [])
 
     @property
@@ -115,7 +116,7 @@ def _person_choices(users) -> list[tuple[int, str]]:
 
 
 class HandoverForm(FlaskForm):
-    to_user = SelectField("移交给", coerce=int, invalid_choice_message="请选择本单位在岗的联络员。")
+    to_user = SelectField("移交给", coerce=coerce_id, invalid_choice_message="请选择本单位在岗的联络员。")
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)

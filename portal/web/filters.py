@@ -5,17 +5,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
-
-def mask_mobile(value: str | None) -> str:
-    """138****1234 for an 11-digit mobile; other numbers keep only their last 4 digits."""
-    if not value:
-        return ""
-    digits = value.strip()
-    if len(digits) == 11 and digits.isdigit():
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) > 4:
-        return "*" * (len(digits) - 4) + digits[-4:]
-    return "****"
+from portal.web.masking import mask_mobile
 
 
 def fmt_dt(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
+from portal.web.inputs import MAX_PAGE, bounded_int
 from portal.web.htmx import render_page_or_fragment
 
 
@@ -18,10 +19,8 @@ class Notice:
 
 
 def page_number() -> int:
-    try:
-        return max(1, int(request.values.get("page", 1)))
-    except ValueError:
-        return 1
+    """The list page asked for (query string or a row action's form), 1 when missing or out of range."""
+    return bounded_int(request.values.get("page"), 1, low=1, high=MAX_PAGE)
 
 
 def per_page() -> int:

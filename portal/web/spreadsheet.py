@@ -25,12 +25,61 @@ def csv_safe(value):
     return value
 
 
-def workbook_bytes(wb) -> bytes:
-    """Save a workbook of exported data, every sheet's text kept as text."""
+def exported_by() -> str:
+    """Who exports and when, for the document's properties and page footer: 导出：张三（zhangsan） 2026-12-01 16:30."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    from portal.clock import now
+
+    who = "系统"
+    if has_request_context() and current_user.is_authenticated:
+        who = f"{current_user.name}（{current_user.username}）"
+    return f"导出：{who} {now():%Y-%m-%d %H:%M}"
+
+
+def stamp(wb, title: str | None = None) -> None:
+    """Mark a workbook with who made it and when: document properties and a footer on every printed page."""
+    from portal.clock import now
+
+    mark = exported_by()
+    props = wb.properties
+    props.creator = props.lastModifiedBy = mark.removeprefix("导出：").rsplit(" ", 2)[0][:200]
+    props.created = props.modified = now()
+    props.description = mark
+    if title:
+        props.title = title
+    for ws in wb.worksheets:
+        ws.oddFooter.left.text = ws.evenFooter.left.text = mark.replace("&", "&&")
+        ws.oddFooter.right.text = ws.evenFooter.right.text = "第 &P 页 / 共 &N 页"
+
+
+def workbook_bytes(wb, title: str | None = None) -> bytes:
+    """Save a workbook of exported data: text kept as text, no control characters, stamped with who and when."""
     from io import BytesIO
 
     for ws in wb.worksheets:
         as_text(ws)
+        strip_controls(ws)
+    stamp(wb, title)
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def cells(values) -> list:
+    """A row for ws.append: text without the control characters openpyxl refuses (one would fail the export)."""
+    from portal.web.inputs import clean_text
+
+    return [clean_text(v) if isinstance(v, str) else v for v in values]
+
+
+def strip_controls(ws: Worksheet) -> Worksheet:
+    """XLSX cannot hold most control characters (openpyxl refuses the whole file): drop them from every cell."""
+    from portal.web.inputs import clean_text
+
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value != clean_text(cell.value):
+                cell.value = clean_text(cell.value)
+    return ws

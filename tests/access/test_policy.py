@@ -10,6 +10,7 @@ import importlib
 import pkgutil
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from portal.auth.roles import Role
 from portal.web.access import allowed_roles
@@ -38,8 +39,7 @@ def _endpoints(app):
 def _url(app, rule) -> str:
     args = {}
     for name in rule.arguments:
-        conv = rule._converters[name].__class__.__name__
-        args[name] = 999999 if conv == "IntegerConverter" else "x"
+        args[name] = 999999 if isinstance(rule._converters[name], IntegerConverter) else "x"
     with app.test_request_context():
         from flask import url_for
 

@@ -83,15 +83,15 @@ def test_first_login_must_change_password_before_anything_else(client):
     weak = client.post("/password", data={"current": TEST_PASSWORD, "new": "short1", "confirm": "short1"})
     assert "密码至少 10 位" in weak.text
     nodigit = client.post("/password", data={"current": TEST_PASSWORD, "new": "abcdefghijk", "confirm": "abcdefghijk"})
-    assert "同时包含字母和数字" in nodigit.text
-    mismatch = client.post("/password", data={"current": TEST_PASSWORD, "new": "NewPass12345", "confirm": "NewPass12346"})
+    assert "至少三类" in nodigit.text
+    mismatch = client.post("/password", data={"current": TEST_PASSWORD, "new": "Xin-Mima-2026", "confirm": "Xin-Mima-2027"})
     assert "不一致" in mismatch.text
-    wrong = client.post("/password", data={"current": "nope", "new": "NewPass12345", "confirm": "NewPass12345"})
+    wrong = client.post("/password", data={"current": "nope", "new": "Xin-Mima-2026", "confirm": "Xin-Mima-2026"})
     assert "当前密码不正确" in wrong.text
-    ok = client.post("/password", data={"current": TEST_PASSWORD, "new": "NewPass12345", "confirm": "NewPass12345"})
+    ok = client.post("/password", data={"current": TEST_PASSWORD, "new": "Xin-Mima-2026", "confirm": "Xin-Mima-2026"})
     assert ok.status_code == 302
     db.session.refresh(user)
-    assert user.must_change_password is False and user.check_password("NewPass12345")
+    assert user.must_change_password is False and user.check_password("Xin-Mima-2026")
     assert client.get("/").status_code == 200
 
 
@@ -100,7 +100,7 @@ def test_password_change_ends_other_sessions(app):
     first, second = app.test_client(), app.test_client()
     _login(first, "multi", TEST_PASSWORD)
     _login(second, "multi", TEST_PASSWORD)
-    first.post("/password", data={"current": TEST_PASSWORD, "new": "NewPass12345", "confirm": "NewPass12345"})
+    first.post("/password", data={"current": TEST_PASSWORD, "new": "Xin-Mima-2026", "confirm": "Xin-Mima-2026"})
     assert first.get("/").status_code == 200
     assert second.get("/").status_code == 302
     assert db.session.get(User, user.id).session_version > 1

@@ -45,6 +45,7 @@ def live_app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite3'}",
         "SECRET_KEY": "e2e-secret",
         "RATELIMIT_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,  # the live server speaks plain HTTP
         "UPLOAD_FOLDER": str(root / "uploads"),
     })
     with app.app_context():
