@@ -111,7 +111,7 @@ def record_callback(order: WorkOrder, actor, result: CallbackResult, note: str =
     db.session.add(callback)
     transition(order, "callback", actor, text=f"{result.label}。{note}".rstrip("。"), data={"result": result.value})
     if reopen_order:
-        if result != CallbackResult.UNSATISFIED:
+        if not result.may_reopen:
             raise RuleViolation("只有回访不满意时才能随回访重办。")
         reopen(order, actor, f"回访不满意：{note}" if note else "回访不满意")
     return callback

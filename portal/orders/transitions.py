@@ -344,7 +344,7 @@ def _guard_stage(stage):
 
 def _guard_request_extension(order, actor, at):
     if order.extension_count >= MAX_EXTENSIONS:
-        return f"每张工单最多延期{MAX_EXTENSIONS}次。"
+        return f"每次派单最多延期{MAX_EXTENSIONS}次。"
     if order.handle_deadline is not None and at >= order.handle_deadline:
         return "已超过办理时限，不能再申请延期。"
     return None
