@@ -77,7 +77,7 @@ def build(n_orders: int, n_units: int, n_calls: int, rng: random.Random) -> None
     db.session.execute(insert(order_tag), [{"order_id": o, "tag_id": rng.randrange(1, 6)}
                                            for o in rng.sample(order_ids, len(order_ids) // 20)])
     db.session.execute(insert(Callback), [
-        {"order_id": o, "result": rng.choice(list(CallbackResult)), "note": "", "at": datetime(2019, 1, 1)}
+        {"order_id": o, "result": rng.choice(list(CallbackResult)), "note": "", "at": datetime(2019, 1, 1), "closure": 1}
         for o in rng.sample(order_ids, len(order_ids) // 3)])
     calls = []
     for i in range(n_calls):

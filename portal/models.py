@@ -12,3 +12,4 @@ from portal.knowledge.models import (  # noqa: F401
 )
 from portal.circulars.models import Circular, CircularRead, CircularRecipient  # noqa: F401
 from portal.calendar.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401
+from portal.web.once import FormToken  # noqa: F401

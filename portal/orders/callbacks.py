@@ -1,11 +1,13 @@
-"""回访 levels that count as satisfied (an admin setting; DOMAIN.md §3: by default the first three)."""
+"""回访 rules: one callback per closure, and which levels count as satisfied (an admin setting; DOMAIN.md §3:
+by default the first three)."""
 from __future__ import annotations
 
-from sqlalchemy import String, select
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.orders.enums import DEFAULT_SATISFIED, CallbackResult
+from portal.orders.models import Callback, OrderEvent
 
 
 class CallbackLevel(db.Model):
@@ -31,3 +33,17 @@ def save_satisfied_levels(levels) -> None:
         row.satisfied = result in chosen
         db.session.add(row)
     db.session.flush()
+
+
+def closure_number(order) -> int:
+    """Which closure of the order a callback now is about: 1, and one more after every reopen after closing."""
+    reopens = select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order.id, OrderEvent.action == "reopen")
+    return (db.session.scalar(reopens) or 0) + 1
+
+
+def called_back(order) -> bool:
+    """The order's current closure already has its callback."""
+    if order.id is None:
+        return False
+    stmt = select(Callback.id).where(Callback.order_id == order.id, Callback.closure == closure_number(order))
+    return db.session.scalar(stmt) is not None

@@ -354,6 +354,12 @@ def _guard_acknowledge(order, actor, at):
     return None if open_supervisions(order) else "没有待确认的督办。"
 
 
+def _guard_callback(order, actor, at):
+    from portal.orders.callbacks import called_back
+
+    return "本次办结已回访，每次办结只回访一次。" if called_back(order) else None
+
+
 def _guard_reopen(order, actor, at):
     return None if (order.last_unit_id or order.unit_id) else "该工单没有承办单位，不能重办。"
 
@@ -366,6 +372,7 @@ GUARDS = {
     "reject_return": _guard_stage(ReturnStage.CENTRE),
     "request_extension": _guard_request_extension,
     "acknowledge": _guard_acknowledge,
+    "callback": _guard_callback,
     "reopen": _guard_reopen,
 }
 

@@ -105,7 +105,7 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
     callbacks = (
         select(F.unit_id, func.count(Callback.id), count_if(good))
         .join(F, F.order_id == Callback.order_id)
-        .where(counted(period), held, Callback.at <= t, Callback.at >= F.dispatched_at)
+        .where(counted(period), held, Callback.closure.is_not(None), Callback.at <= t, Callback.at >= F.dispatched_at)
         .group_by(F.unit_id)
     )
     for unit_id, n, n_good in db.session.execute(callbacks):

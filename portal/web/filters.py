@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from portal.web.once import new_token
+
 
 def mask_mobile(value: str | None) -> str:
     """138****1234 for an 11-digit mobile; other numbers keep only their last 4 digits."""
@@ -29,3 +31,4 @@ def fmt_dt(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(mask_mobile, "mask_mobile")
     app.add_template_filter(fmt_dt, "dt")
+    app.add_template_global(new_token, "new_form_token")

@@ -83,6 +83,7 @@ class CallbackFactory(BaseFactory):
     order_id = factory.LazyFunction(lambda: OrderFactory().id)
     result = CallbackResult.SATISFIED
     at = datetime(2018, 8, 25, 10, 0)
+    closure = factory.Sequence(lambda n: n + 1)
 
 
 class EventFactory(BaseFactory):
