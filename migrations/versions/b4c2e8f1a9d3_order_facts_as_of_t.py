@@ -165,7 +165,9 @@ def upgrade():
         sa.ForeignKeyConstraint(['unit_id'], ['unit.id']),
         sa.PrimaryKeyConstraint('id'),
     )
-    op.create_index('ix_order_fact_accepted', 'order_fact', ['accepted_at', 'valid_from'], unique=False)
+    op.create_index('ix_order_fact_accepted', 'order_fact', ['accepted_at', 'valid_from', 'valid_to', 'unit_id',
+                                                             'dispatched_at', 'kind', 'completed_at', 'handle_deadline'],
+                    unique=False)
     op.create_index('ix_order_fact_order', 'order_fact', ['order_id', 'valid_from'], unique=False)
 
     bind = op.get_bind()

@@ -36,7 +36,9 @@ REOPENING = frozenset({"reject_reply", "reopen"})
 class OrderFact(db.Model):
     __tablename__ = "order_fact"
     __table_args__ = (
-        Index("ix_order_fact_accepted", "accepted_at", "valid_from"),
+        # Covers the unit table's query: the period's rows are read from the index alone.
+        Index("ix_order_fact_accepted", "accepted_at", "valid_from", "valid_to", "unit_id", "dispatched_at", "kind",
+              "completed_at", "handle_deadline"),
         Index("ix_order_fact_order", "order_id", "valid_from"),
     )
 

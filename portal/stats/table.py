@@ -89,12 +89,15 @@ def _row(rec) -> UnitRow:
 def unit_rows(period: Period, *extra_where) -> list[UnitRow]:
     """Per-unit figures, ordered by total descending, then the unit's display order."""
     cols = figure_columns(period.as_of)
+    # Aggregate the facts per unit first, then name the (few) units: no per-order join.
+    agg = (select(F.unit_id.label("unit_id"), *cols)
+           .where(counted(period), dispatched(period.as_of), *extra_where)
+           .group_by(F.unit_id).subquery())
+    figures = [c for c in agg.c if c.name != "unit_id"]
     stmt = (
-        select(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name, *cols)
-        .join(Unit, Unit.id == F.unit_id)
-        .where(counted(period), dispatched(period.as_of), *extra_where)
-        .group_by(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name)
-        .order_by(func.count(F.id).desc(), Unit.display_order, Unit.id)
+        select(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name, *figures)
+        .join(agg, agg.c.unit_id == Unit.id)
+        .order_by(agg.c.total.desc(), Unit.display_order, Unit.id)
     )
     return [_row(rec) for rec in db.session.execute(stmt)]
 
