@@ -169,8 +169,11 @@ def upgrade():
                                                              'dispatched_at', 'kind', 'completed_at', 'handle_deadline'],
                     unique=False)
     op.create_index('ix_order_fact_order', 'order_fact', ['order_id', 'valid_from'], unique=False)
+    backfill(op.get_bind())
 
-    bind = op.get_bind()
+
+def backfill(bind):
+    """Write the fact rows of every order from its events (tests/stats/test_backfill.py calls it too)."""
     facts = sa.table('order_fact', *(sa.column(c) for c in (
         'order_id', 'accepted_at', 'kind', 'valid_from', 'valid_to', 'unit_id', 'dispatched_at', 'sign_deadline',
         'signed_at', 'handle_deadline', 'completed_at', 'extensions', 'reopens')))
