@@ -117,7 +117,7 @@ def record_callback(order: WorkOrder, actor, result: CallbackResult, note: str =
     if reopen_order:
         if not result.may_reopen:
             raise RuleViolation("只有回访不满意或非常不满意时才能随回访重办。")
-        reopen(order, actor, f"回访不满意：{note}" if note else "回访不满意")
+        reopen(order, actor, f"回访{result.label}：{note}" if note else f"回访{result.label}")
     return callback
 
 
