@@ -81,7 +81,14 @@ def current_fact(order: WorkOrder) -> OrderFact | None:
 
 
 def record_facts(order: WorkOrder, action: str, at: datetime) -> None:
-    """Bring the order's fact rows up to date after an event at `at` (its effects already applied)."""
+    """Bring the order's fact rows up to date after an event at `at` (its effects already applied).
+
+    Nothing here flushes: the transition's own flush turns a concurrent change into a Conflict."""
+    with db.session.no_autoflush:
+        _record(order, action, at)
+
+
+def _record(order: WorkOrder, action: str, at: datetime) -> None:
     current = current_fact(order)
     if order.state == OrderState.MERGED:
         if current is not None:
