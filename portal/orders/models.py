@@ -1,7 +1,7 @@
 """Work orders (工单), their 流转记录 events, subjects and tags.
 
-Statistics (DOMAIN.md §4) read these columns: accepted_at, kind, last_unit_id, dispatched_at,
-handle_deadline (extensions included), completed_at, state.
+Statistics (DOMAIN.md §4) read the orders' history (portal/orders/history.py), which every event
+brings up to date from these columns.
 """
 from __future__ import annotations
 
