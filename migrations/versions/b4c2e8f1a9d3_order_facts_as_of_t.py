@@ -1,7 +1,7 @@
 """order facts as of T: history of the facts statistics read, derived for existing orders from their events
 
 Revision ID: b4c2e8f1a9d3
-Revises: a7c3e1f04b21
+Revises: 5ca1e0a1b2c3
 Create Date: 2026-12-01 16:20:00
 
 The backfill replays each order's 流转记录 (ordered by time, then id) with the rules of
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b4c2e8f1a9d3'
-down_revision = 'a7c3e1f04b21'
+down_revision = '5ca1e0a1b2c3'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from portal.auth.roles import Role
 from portal.calls import queries, services
 from portal.calls.forms import CallForm, DirectReplyForm
+from portal.calls.models import Call
 from portal.extensions import db
 from portal.web.access import roles
 from portal.web.htmx import hx_redirect, is_htmx, redirect_after_post
