@@ -35,7 +35,8 @@ def count(model) -> int:
 def test_a_double_clicked_direct_reply_records_one_call_and_shows_the_first_result(client, login_as):
     login_as(Role.OPERATOR)
     token = token_of(client.get("/calls/").get_data(as_text=True))
-    data = {"received_at": "2018-08-20T09:30", "mobile": "13912345678", "summary": "市民咨询停水", "once": token}
+    data = {"received_at": "2018-08-20T09:30", "mobile": "13912345678", "summary": "市民咨询停水", "once": token,
+            "no_entry_reason": "告知停水通知的发布渠道"}
     first = client.post("/calls/answer", data=data)
     second = client.post("/calls/answer", data=data)
     assert first.status_code == second.status_code == 303 and first.location == second.location
