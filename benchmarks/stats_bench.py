@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/stats_bench.py [--orders 100000] [--units 200] [--calls 300000] [--no-write]
 
+Each order gets its history rows (order_fact) as the portal writes them: one row, and more for the orders
+with an approved extension, a reopen or a return. "before" rows time the unit table as it was computed
+before figures were taken from history (the orders' current columns), on the same data, for the ratio.
+
 Set BENCH_DATABASE_URL to run against another (empty, throwaway) database, e.g. PostgreSQL.
 Appends the measured numbers to benchmarks/RESULTS.md (never asserted by tests).
 """
@@ -28,6 +32,7 @@ from portal import create_app  # noqa: E402
 from portal.calls.models import Call, CallOutcome  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.orders.enums import CallbackResult, OrderKind, OrderState  # noqa: E402
+from portal.orders.history import OrderFact  # noqa: E402
 from portal.orders.models import Callback, Subject, Tag, WorkOrder, order_tag  # noqa: E402
 from portal.stats import queries as q  # noqa: E402
 from portal.stats.dashboard import centre_dashboard  # noqa: E402
@@ -73,11 +78,12 @@ def build(n_orders: int, n_units: int, n_calls: int, rng: random.Random) -> None
             rows = []
     if rows:
         db.session.execute(insert(WorkOrder), rows)
+    build_facts(rng)
     order_ids = [o for (o,) in db.session.execute(db.select(WorkOrder.id))]
     db.session.execute(insert(order_tag), [{"order_id": o, "tag_id": rng.randrange(1, 6)}
                                            for o in rng.sample(order_ids, len(order_ids) // 20)])
     db.session.execute(insert(Callback), [
-        {"order_id": o, "result": rng.choice(list(CallbackResult)), "note": "", "at": datetime(2019, 1, 1)}
+        {"order_id": o, "result": rng.choice(list(CallbackResult)), "note": "", "at": datetime(2019, 1, 1), "closure": 1}
         for o in rng.sample(order_ids, len(order_ids) // 3)])
     calls = []
     for i in range(n_calls):
@@ -90,6 +96,74 @@ def build(n_orders: int, n_units: int, n_calls: int, rng: random.Random) -> None
     if calls:
         db.session.execute(insert(Call), calls)
     db.session.commit()
+
+
+def facts_of(o, rng: random.Random) -> list[dict]:
+    """The history rows of one synthetic order: a return before its dispatch, an extension or a reopen
+    split its time in two rows, as record_facts would."""
+    base = {"order_id": o.id, "accepted_at": o.accepted_at, "kind": o.kind, "valid_from": o.accepted_at,
+            "valid_to": None, "unit_id": o.last_unit_id, "dispatched_at": o.dispatched_at,
+            "sign_deadline": o.sign_deadline, "signed_at": o.signed_at, "handle_deadline": o.handle_deadline,
+            "completed_at": o.completed_at, "extensions": 0, "reopens": 0}
+    if o.last_unit_id is None:
+        return [{**base, "dispatched_at": None, "handle_deadline": None, "sign_deadline": None}]
+    rows = [base]
+    if o.return_count:  # first dispatched elsewhere, returned after 2 hours, dispatched again here
+        moved = o.accepted_at + timedelta(hours=2)
+        rows = [{**base, "valid_to": moved, "unit_id": (o.last_unit_id % 200) + 1, "completed_at": None,
+                 "signed_at": None},
+                {**base, "valid_from": moved}]
+    last = rows[-1]
+    if o.extension_count or o.reopen_count:
+        split = last["valid_from"] + timedelta(hours=rng.randrange(1, 72))
+        later = {**last, "valid_from": split, "handle_deadline": o.handle_deadline,
+                 "extensions": o.extension_count, "reopens": o.reopen_count}
+        last.update(valid_to=split, handle_deadline=o.handle_deadline - timedelta(days=2),
+                    completed_at=None if o.reopen_count else o.completed_at)
+        rows.append(later)
+    return rows
+
+
+def build_facts(rng: random.Random) -> None:
+    batch = []
+    for o in db.session.execute(db.select(WorkOrder.id, WorkOrder.accepted_at, WorkOrder.kind, WorkOrder.last_unit_id,
+                                          WorkOrder.dispatched_at, WorkOrder.sign_deadline, WorkOrder.signed_at,
+                                          WorkOrder.handle_deadline, WorkOrder.completed_at, WorkOrder.return_count,
+                                          WorkOrder.extension_count, WorkOrder.reopen_count)).all():
+        batch.extend(facts_of(o, rng))
+        if len(batch) >= 10000:
+            db.session.execute(insert(OrderFact), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(OrderFact), batch)
+
+
+def unit_rows_before(period: q.Period):
+    """The unit table's query before issue 11: each order's current columns (last_unit_id, state, deadline)."""
+    from sqlalchemy import and_, case, func, not_, or_
+
+    t = period.as_of
+    done = and_(WorkOrder.completed_at.is_not(None), WorkOrder.completed_at <= t)
+    deadline = WorkOrder.handle_deadline
+    conds = [and_(done, or_(deadline.is_(None), WorkOrder.completed_at <= deadline)),
+             and_(done, deadline.is_not(None), WorkOrder.completed_at > deadline),
+             and_(not_(done), deadline.is_not(None), deadline < t),
+             and_(not_(done), or_(deadline.is_(None), deadline >= t))]
+    count_if = lambda c: func.coalesce(func.sum(case((c, 1), else_=0)), 0)  # noqa: E731
+    stmt = (
+        db.select(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name,
+                  func.count(WorkOrder.id), *(count_if(WorkOrder.kind == k) for k in q.KINDS), *map(count_if, conds))
+        .join(Unit, Unit.id == WorkOrder.last_unit_id)
+        .where(WorkOrder.accepted_at >= period.start_at, WorkOrder.accepted_at < period.end_before,
+               WorkOrder.accepted_at <= t, WorkOrder.state != OrderState.MERGED)
+        .group_by(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name)
+        .order_by(func.count(WorkOrder.id).desc(), Unit.display_order, Unit.id)
+    )
+    rows = db.session.execute(stmt).all()
+    undispatched = db.session.scalar(db.select(func.count(WorkOrder.id)).where(
+        WorkOrder.accepted_at >= period.start_at, WorkOrder.accepted_at < period.end_before,
+        WorkOrder.accepted_at <= t, WorkOrder.state != OrderState.MERGED, WorkOrder.last_unit_id.is_(None)))
+    return rows, undispatched
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -122,7 +196,9 @@ def main() -> int:
             month = q.Period(date(2018, 8, 1), date(2018, 8, 31), datetime(2018, 9, 29, 12, 0))
             year = q.Period(date(2018, 1, 1), date(2018, 12, 31), datetime(2019, 1, 15, 12, 0))
             cases = [
+                ("unit_table (month), before: current columns", lambda: unit_rows_before(month)),
                 ("unit_table (month)", lambda: q.unit_table(month)),
+                ("unit_table (year), before: current columns", lambda: unit_rows_before(year)),
                 ("unit_table (year)", lambda: q.unit_table(year)),
                 ("kind_shares (year)", lambda: q.kind_shares(year)),
                 ("call_totals (year)", lambda: q.call_totals(year)),
@@ -143,6 +219,9 @@ def main() -> int:
             db.session.remove()
             db.drop_all()
             db.engine.dispose()
+    ms = dict(results)
+    ratios = [f"unit table, new ÷ before: month {ms['unit_table (month)'] / ms['unit_table (month), before: current columns']:.2f}×, "
+              f"year {ms['unit_table (year)'] / ms['unit_table (year), before: current columns']:.2f}×"]
     lines = [
         f"## stats_bench — {datetime.now():%Y-%m-%d %H:%M}, {dialect}, {args.orders:,} orders, {args.units} units, "
         f"{args.calls:,} calls",
@@ -153,6 +232,8 @@ def main() -> int:
         "| query | ms |",
         "|---|---:|",
         *(f"| {name} | {ms:.1f} |" for name, ms in results),
+        "",
+        *ratios,
         "",
     ]
     text = "\n".join(lines)

@@ -2,6 +2,8 @@
 from portal.auth.models import User  # noqa: F401
 from portal.units.models import RosterEvent, Unit  # noqa: F401
 from portal.orders.models import Callback, OrderEvent, Subject, Tag, WorkOrder  # noqa: F401
+from portal.orders.callbacks import CallbackLevel  # noqa: F401
+from portal.orders.history import OrderFact  # noqa: F401
 from portal.orders.records import Attachment, ExtensionRequest, Reply, ReturnRequest, Supervision  # noqa: F401
 from portal.notifications.models import Notification  # noqa: F401
 from portal.calls.models import Call  # noqa: F401
@@ -12,3 +14,4 @@ from portal.circulars.models import Circular, CircularRead, CircularRecipient  #
 from portal.calendar.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.orders.numbering import OrderNumberCounter  # noqa: F401
+from portal.web.once import FormToken  # noqa: F401

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from portal.clock import now
 from portal.web.fields import coerce_id
+from portal.web.once import once_field
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{2,19}$")
 
@@ -38,6 +39,7 @@ class CallForm(FlaskForm):
     entry_ids = SelectMultipleField("采用的知识库条目", coerce=coerce_id, validate_choice=False)
     no_entry_reason = StringField("未采用知识库条目的原因", filters=[_strip], validators=[
         Length(max=200, message="原因不超过 200 个字。")])
+    once = once_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

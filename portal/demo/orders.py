@@ -178,10 +178,10 @@ def _build(rng: random.Random, p: Plan, subjects, tags, steps: Steps) -> WorkOrd
     if rng.random() < 0.3 or p.case:
         result = CallbackResult.SATISFIED if rng.random() < 0.85 or p.case else CallbackResult.BASICALLY_SATISFIED
         at = t["closed"] + timedelta(minutes=rng.randint(120, 2880))
-        db.session.add(Callback(order=order, result=result, at=at, actor_id=getattr(steps.actors.centre, "id", None),
-                                note="来电人对办理结果表示满意。"))
         transition(order, "callback", steps.actors.centre, at=at, text=f"回访结果：{result.label}",
                    data={"result": result.value}, flush=False)
+        db.session.add(Callback(order=order, result=result, at=at, closure=1,
+                                actor_id=getattr(steps.actors.centre, "id", None), note="来电人对办理结果表示满意。"))
     return order
 
 

@@ -16,6 +16,7 @@ from portal.knowledge.fields import EntryData
 from portal.knowledge.models import MATERIAL_KINDS, TITLE_MAX, CampaignStatus, EntryStatus, TargetMode
 from portal.units.models import UNIT_GROUPS
 from portal.web.fields import DateField, IntegerField, coerce_id
+from portal.web.once import once_field
 
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 DATE_MSG = "日期格式不正确，应为 2018-08-25。"
@@ -30,6 +31,7 @@ def _strip(value):
 
 
 class EntryForm(FlaskForm):
+    once = once_field()  # a double-click on 报送 records one entry (one submission) and shows it
     category = StringField("类目", filters=[_strip], validators=[Length(max=50, message="类目不超过 50 个字。")])
     title = StringField("标题", filters=[_strip], validators=[
         DataRequired("请填写标题。"), Length(max=TITLE_MAX, message=f"标题不能超过 {TITLE_MAX} 个字。")])

@@ -15,6 +15,7 @@ from portal.knowledge.models import EntryStatus, KBAttachment, KBEntry
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
 from portal.web.inputs import arg_int
+from portal.web.once import first_result, run_once
 from portal.web.scoping import get_scoped_or_404
 from portal.web.errors import abort_zh
 
@@ -84,13 +85,17 @@ def detail(entry_id: int):
 def new():
     form = EntryForm()
     if form.validate_on_submit():
+        first = first_result(form.once.data, "kb_new")
+        if first:  # a repeated POST: the entry the first one created
+            return redirect_after_post(url_for("knowledge.detail", entry_id=first))
         try:
-            entry = services.create_entry(current_user, current_user.unit_id, form.to_data(),
-                                          submit=request.form.get("action") == "submit")
+            entry_id, _fresh = run_once(form.once.data, "kb_new", lambda: services.create_entry(
+                current_user, current_user.unit_id, form.to_data(), submit=request.form.get("action") == "submit").id)
         except RuleViolation as exc:
             form.title.errors.append(exc.message)
         else:
             db.session.commit()
+            entry = db.session.get(KBEntry, entry_id)
             flash("条目已报送中心审核。" if entry.status == EntryStatus.SUBMITTED else "条目已保存为草稿。", "success")
             return redirect_after_post(url_for("knowledge.detail", entry_id=entry.id))
     status = 422 if form.is_submitted() else 200
@@ -101,14 +106,20 @@ def new():
 @roles(*UNIT_ROLES)
 def edit(entry_id: int):
     entry = _entry_or_404(entry_id, for_update=request.method == "POST")
+    if request.method == "POST" and first_result(request.form.get("once", ""), "kb_edit") is not False:
+        return redirect_after_post(url_for("knowledge.detail", entry_id=entry.id))  # a repeated POST
     if "edit" not in services.actions_for(entry, current_user):
         abort_zh(422, f"条目{entry.status.label}，不能修改。")
     form = EntryForm(version=entry.current_version)
     if form.validate_on_submit():
-        try:
+        def save():
             services.update_entry(current_user, entry, form.to_data())
             if request.form.get("action") == "submit":
                 services.submit_entry(current_user, entry)
+            return entry.id
+
+        try:
+            run_once(form.once.data, "kb_edit", save)
         except RuleViolation as exc:
             form.title.errors.append(exc.message)
         else:
@@ -134,6 +145,12 @@ def _act(entry_id: int, action, message: str):
 @bp.post("/<int:entry_id>/submit")
 @roles(*UNIT_ROLES)
 def submit(entry_id: int):
+    token = request.form.get("once", "")
+    if token and first_result(token, "kb_submit") is not False:  # a double-click: submitted once already
+        return _done("条目已报送中心审核。", url_for("knowledge.detail", entry_id=entry_id))
+    if token:
+        return _act(entry_id, lambda e: run_once(token, "kb_submit", lambda: services.submit_entry(current_user, e).id),
+                    "条目已报送中心审核。")
     return _act(entry_id, lambda e: services.submit_entry(current_user, e), "条目已报送中心审核。")
 
 

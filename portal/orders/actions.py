@@ -22,6 +22,7 @@ from portal.orders.blueprint import bp
 from portal.units.models import Unit
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, wants_fragment
+from portal.web.once import first_result, run_once
 from portal.web.scoping import get_scoped_or_404
 
 
@@ -48,15 +49,15 @@ ACTIONS = {
         resolved=fm.resolved.data == "1", unresolved_reason=fm.unresolved_reason.data or "", files=_files())),
     "request_return": (f.ReturnForm, lambda o, a, fm: handling.request_return(o, a, fm.reason.data,
                                                                               fm.duty_basis.data)),
-    "leader_approve_return": (f.ReviewForm, lambda o, a, fm: handling.leader_decide_return(o, a, True, fm.text.data)),
+    "leader_approve_return": (f.ReviewForm, lambda o, a, fm: handling.leader_decide_return(o, a, True, fm.text.data or "")),
     "leader_reject_return": (f.RejectForm, lambda o, a, fm: handling.leader_decide_return(o, a, False, fm.text.data)),
-    "approve_return": (f.ReviewForm, lambda o, a, fm: handling.centre_decide_return(o, a, True, fm.text.data)),
+    "approve_return": (f.ReviewForm, lambda o, a, fm: handling.centre_decide_return(o, a, True, fm.text.data or "")),
     "reject_return": (f.RejectForm, lambda o, a, fm: handling.centre_decide_return(o, a, False, fm.text.data)),
     "request_extension": (f.ExtensionForm, lambda o, a, fm: handling.request_extension(
         o, a, fm.reason.data, fm.working_days.data)),
-    "approve_extension": (f.ReviewForm, lambda o, a, fm: handling.decide_extension(o, a, True, fm.text.data)),
+    "approve_extension": (f.ReviewForm, lambda o, a, fm: handling.decide_extension(o, a, True, fm.text.data or "")),
     "reject_extension": (f.RejectForm, lambda o, a, fm: handling.decide_extension(o, a, False, fm.text.data)),
-    "accept_reply": (f.ReviewForm, lambda o, a, fm: handling.review_reply(o, a, True, fm.text.data)),
+    "accept_reply": (f.ReviewForm, lambda o, a, fm: handling.review_reply(o, a, True, fm.text.data or "")),
     "reject_reply": (f.RejectForm, lambda o, a, fm: handling.review_reply(o, a, False, fm.text.data)),
     "supervise": (f.SuperviseForm, lambda o, a, fm: services.supervise(o, a, fm.text.data)),
     "acknowledge": (f.VersionForm, lambda o, a, fm: services.acknowledge(o, a)),
@@ -91,8 +92,14 @@ def act(order_id: int, action: str):
         return _panel_response(order, action, form)
     try:
         try:
+            if hasattr(form, "once"):  # a counted fact: a repeated POST shows the first result
+                if first_result(form.once.data, f"order_{action}") is not False:
+                    return redirect_after_post(url_for("orders.detail", order_id=order.id))
             check_version(order, form.version.data)
-            run(order, current_user, form)
+            if hasattr(form, "once"):
+                run_once(form.once.data, f"order_{action}", lambda: run(order, current_user, form).id)
+            else:
+                run(order, current_user, form)
             db.session.commit()
         except StaleDataError as exc:  # an autoflush found the newer version before transition() did
             raise Conflict(CONFLICT_MESSAGE) from exc

@@ -65,13 +65,33 @@ STATE_LABELS = {
 
 
 class CallbackResult(StrEnum):
+    """回访 levels of GB/T 39734-2020 (DOMAIN.md §3), best first."""
+
+    VERY_SATISFIED = "very_satisfied"
     SATISFIED = "satisfied"
     BASICALLY_SATISFIED = "basically_satisfied"
     UNSATISFIED = "unsatisfied"
+    VERY_UNSATISFIED = "very_unsatisfied"
 
     @property
     def label(self) -> str:
-        return {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}[self.value]
+        return CALLBACK_LABELS[self]
+
+    @property
+    def may_reopen(self) -> bool:
+        """不满意 and 非常不满意 may reopen the order (staff decide)."""
+        return self in (CallbackResult.UNSATISFIED, CallbackResult.VERY_UNSATISFIED)
+
+
+CALLBACK_LABELS = {
+    CallbackResult.VERY_SATISFIED: "非常满意",
+    CallbackResult.SATISFIED: "满意",
+    CallbackResult.BASICALLY_SATISFIED: "基本满意",
+    CallbackResult.UNSATISFIED: "不满意",
+    CallbackResult.VERY_UNSATISFIED: "非常不满意",
+}
+DEFAULT_SATISFIED = frozenset({CallbackResult.VERY_SATISFIED, CallbackResult.SATISFIED,
+                               CallbackResult.BASICALLY_SATISFIED})
 
 
 ACTIVE_STATES = frozenset({

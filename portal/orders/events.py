@@ -6,6 +6,7 @@ from __future__ import annotations
 from portal.clock import now
 from portal.extensions import db
 from portal.orders.enums import OrderState
+from portal.orders.history import record_facts
 from portal.orders.models import OrderEvent, WorkOrder
 
 
@@ -33,4 +34,5 @@ def append_event(
         data=data or {},
     )
     db.session.add(event)
+    record_facts(order, action, event.at)
     return event

@@ -15,6 +15,7 @@ from portal.clock import now
 from portal.orders.enums import CONTACT_WAYS, KIND_LABELS, CallbackResult
 from portal.orders.transitions import MAX_EXTENSION_DAYS
 from portal.web.fields import DateField, IntegerField, coerce_id
+from portal.web.once import once_field
 
 MOBILE_RE = re.compile(r"^[0-9\-+ ]{5,20}$")
 
@@ -48,6 +49,7 @@ class OrderForm(FlaskForm):
     urgent = BooleanField("紧急")
     confidential = BooleanField("保密（不向承办单位显示来电人信息）")
     call_id = HiddenField()
+    once = once_field()
 
 
 class VersionForm(FlaskForm):
@@ -75,6 +77,7 @@ class ReplyForm(VersionForm):
                           validators=[InputRequired("请选择是否解决。")])
     unresolved_reason = TextAreaField("未解决原因", validators=[Optional(), Length(max=1000)])
     files = MultipleFileField("附件")
+    once = once_field()
 
     def validate_contacted_at(self, field):
         if field.data and field.data > now():
@@ -101,14 +104,21 @@ class ExtensionForm(VersionForm):
 
 
 class CallbackForm(VersionForm):
-    result = SelectField("回访结果", choices=options((r.value, r.label) for r in CallbackResult),
-                         validators=[_required("请选择回访结果。")])
+    # No default (DOMAIN §3): the empty first option stays selected until staff choose a level.
+    result = SelectField("回访结果", choices=options([("", "请选择回访结果"), *((r.value, r.label) for r in CallbackResult)]),
+                         default="", validate_choice=False, validators=[_required("请选择回访结果。")])
     note = TextAreaField("回访记录", validators=[Optional(), Length(max=1000)])
     reopen = BooleanField("不满意，退回承办单位重办")
+    once = once_field()
+
+    def validate_result(self, field):
+        if field.data not in {r.value for r in CallbackResult}:
+            raise ValidationError("请选择回访结果。")
 
     def validate_reopen(self, field):
-        if field.data and self.result.data != CallbackResult.UNSATISFIED.value:
-            raise ValidationError("只有回访不满意时才能随回访重办。")
+        if field.data and self.result.data in {r.value for r in CallbackResult} and \
+                not CallbackResult(self.result.data).may_reopen:
+            raise ValidationError("只有回访不满意或非常不满意时才能随回访重办。")
 
 
 class MergeForm(VersionForm):

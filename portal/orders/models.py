@@ -1,13 +1,15 @@
 """Work orders (工单), their 流转记录 events, subjects and tags.
 
-Statistics (DOMAIN.md §4) read these columns: accepted_at, kind, last_unit_id, dispatched_at,
-handle_deadline (extensions included), completed_at, state.
+Statistics (DOMAIN.md §4) read the orders' history (portal/orders/history.py), which every event
+brings up to date from these columns.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import (
+    JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint, text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import Role
@@ -178,9 +180,10 @@ class OrderEvent(db.Model):
 
 
 class Callback(db.Model):
-    """回访: the centre asks the citizen after closing."""
+    """回访: the centre asks the citizen after closing; one per closure (a reopened order gets a new one)."""
 
     __tablename__ = "callback"
+    __table_args__ = (UniqueConstraint("order_id", "closure", name="uq_callback_order_closure"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
@@ -188,5 +191,8 @@ class Callback(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(default=now)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Which closure of the order this callback is about: 1 + the reopens before it. NULL only for the
+    # repeated callbacks of one closure recorded before the rule existed (kept, not counted).
+    closure: Mapped[int | None]
 
     order: Mapped[WorkOrder] = relationship()

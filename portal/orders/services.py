@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.notifications.services import notify
 from portal.orders.enums import CallbackResult, OrderKind
 from portal.orders.events import append_event
+from portal.orders.callbacks import closure_number
 from portal.orders.models import Callback, Subject, Tag, WorkOrder
 from portal.orders.numbering import next_number
 from portal.orders.privacy import for_unit
@@ -92,14 +93,17 @@ def reopen(order: WorkOrder, actor, reason: str) -> WorkOrder:
 
 def record_callback(order: WorkOrder, actor, result: CallbackResult, note: str = "",
                     reopen_order: bool = False) -> Callback:
-    """回访; an unsatisfied citizen may get the order reopened at once."""
-    callback = Callback(order_id=order.id, result=result, note=note, at=now(), actor_id=actor.id)
-    db.session.add(callback)
+    """回访, one per closure (the unique key backs the guard); an unsatisfied citizen may get the order
+    reopened at once."""
+    closure = closure_number(order)
     transition(order, "callback", actor, text=f"{result.label}。{note}".rstrip("。"), data={"result": result.value})
+    callback = Callback(order_id=order.id, result=result, note=note, at=now(), actor_id=actor.id, closure=closure)
+    db.session.add(callback)
+    db.session.flush()
     if reopen_order:
-        if result != CallbackResult.UNSATISFIED:
-            raise RuleViolation("只有回访不满意时才能随回访重办。")
-        reopen(order, actor, f"回访不满意：{note}" if note else "回访不满意")
+        if not result.may_reopen:
+            raise RuleViolation("只有回访不满意或非常不满意时才能随回访重办。")
+        reopen(order, actor, f"回访{result.label}：{note}" if note else f"回访{result.label}")
     return callback
 
 

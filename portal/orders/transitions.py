@@ -344,7 +344,7 @@ def _guard_stage(stage):
 
 def _guard_request_extension(order, actor, at):
     if order.extension_count >= MAX_EXTENSIONS:
-        return f"每张工单最多延期{MAX_EXTENSIONS}次。"
+        return f"每次派单最多延期{MAX_EXTENSIONS}次。"
     if order.handle_deadline is not None and at >= order.handle_deadline:
         return "已超过办理时限，不能再申请延期。"
     return None
@@ -352,6 +352,12 @@ def _guard_request_extension(order, actor, at):
 
 def _guard_acknowledge(order, actor, at):
     return None if open_supervisions(order) else "没有待确认的督办。"
+
+
+def _guard_callback(order, actor, at):
+    from portal.orders.callbacks import called_back
+
+    return "本次办结已回访，每次办结只回访一次。" if called_back(order) else None
 
 
 def _guard_reopen(order, actor, at):
@@ -366,6 +372,7 @@ GUARDS = {
     "reject_return": _guard_stage(ReturnStage.CENTRE),
     "request_extension": _guard_request_extension,
     "acknowledge": _guard_acknowledge,
+    "callback": _guard_callback,
     "reopen": _guard_reopen,
 }
 

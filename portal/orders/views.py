@@ -30,6 +30,7 @@ from portal.orders.privacy import quoted, shown
 from portal.web.access import roles
 from portal.web.htmx import is_htmx, redirect_after_post, render_page_or_fragment, wants_fragment
 from portal.web.inputs import arg_int, arg_page
+from portal.web.once import first_result, run_once
 from portal.web.scoping import get_scoped_or_404
 
 
@@ -177,6 +178,9 @@ def new():
         form.call_id.data = str(call.id) if call else ""
     elif form.validate_on_submit():
         call = _call(form.call_id.data, for_update=True)
+        first = first_result(form.once.data, "order_new")
+        if first:  # a repeated POST (double-click, resend): the order it created first
+            return redirect_after_post(url_for("orders.detail", order_id=first))
         if form.call_id.data and call is None:
             form.call_id.errors.append("关联的来电记录不存在。")
         elif call is not None and call.order_id is not None:
@@ -184,14 +188,14 @@ def new():
         else:
             subject = db.session.get(Subject, form.subject_id.data) if form.subject_id.data else None
             tags = [db.session.get(Tag, i) for i in form.tag_ids.data or []]
-            order = create_order(
+            order_id, _fresh = run_once(form.once.data, "order_new", lambda: create_order(
                 current_user, kind=OrderKind(form.kind.data), content=form.content.data, title=form.title.data or "",
                 subject=subject, tags=[t for t in tags if t], caller_name=form.caller_name.data or "",
                 caller_mobile=(form.caller_mobile.data or "").strip(), address=form.address.data or "",
                 urgent=form.urgent.data, confidential=form.confidential.data, call=call,
-            )
+            ).id)
             db.session.commit()
-            return redirect_after_post(url_for("orders.detail", order_id=order.id))
+            return redirect_after_post(url_for("orders.detail", order_id=order_id))
     status = 422 if request.method == "POST" else 200
     dups = queries.possible_duplicates(form.caller_mobile.data or "", form.content.data or "")
     return render_template("orders/new.html", form=form, duplicates=dups, call=_call(form.call_id.data)), status

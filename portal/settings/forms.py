@@ -1,16 +1,17 @@
-"""Settings forms: time limits, and a year's holiday arrangement typed as lines of text."""
+"""Settings forms: time limits, a year's holiday arrangement typed as lines of text, 回访 levels counted as satisfied."""
 from __future__ import annotations
 
 import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from portal.calendar.arrangements import DEFAULT_WORKDAY_NAME, Arrangement, HolidaySpan, WorkdaySwap
+from portal.orders.enums import CallbackResult, OrderKind
 from portal.orders.limits import handle_key
-from portal.orders.enums import OrderKind
 from portal.web.fields import IntegerField
 
 
@@ -139,3 +140,12 @@ class ArrangementForm(FlaskForm):
             return False
         self.arrangement = arrangement
         return True
+
+
+class SatisfiedLevelsForm(FlaskForm):
+    """Which 回访 levels count as satisfied in 回访满意率 (DOMAIN.md §3)."""
+
+    levels = SelectMultipleField(
+        "计为满意的回访结果", choices=[SelectChoice(r.value, r.label) for r in CallbackResult],
+        widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
+        validators=[InputRequired("请至少选择一个计为满意的回访结果。")])

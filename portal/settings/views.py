@@ -11,7 +11,8 @@ from portal.orders.limits import DEFAULT_HANDLE_DAYS, current_limits, save_limit
 from portal.calendar.workdays import package_knows
 from portal.clock import now
 from portal.extensions import db
-from portal.settings.forms import ArrangementForm, TimeLimitForm
+from portal.orders.callbacks import save_satisfied_levels, satisfied_levels
+from portal.settings.forms import ArrangementForm, SatisfiedLevelsForm, TimeLimitForm
 from portal.web.access import roles
 from portal.web.errors import abort_zh
 from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
@@ -37,9 +38,17 @@ def _years_context() -> dict:
     return {"arrangements": entered, "open_years": open_years, "missing": arr.missing_years(now().date())}
 
 
-def _page(form: TimeLimitForm, saved: str | None = None, status: int = 200):
+def _levels_form(formdata=None) -> SatisfiedLevelsForm:
+    form = SatisfiedLevelsForm(formdata=formdata)
+    if formdata is None:
+        form.levels.data = [r.value for r in satisfied_levels()]
+    return form
+
+
+def _page(form: TimeLimitForm, saved: str | None = None, status: int = 200, levels_form=None):
     return render_page_or_fragment("settings/page.html", "settings/_limits.html", form=form,
-                                   defaults=DEFAULT_HANDLE_DAYS, saved=saved, **_years_context()), status
+                                   defaults=DEFAULT_HANDLE_DAYS, saved=saved, levels_form=levels_form or _levels_form(),
+                                   **_years_context()), status
 
 
 @bp.get("/")
@@ -62,6 +71,19 @@ def limits():
         flash(saved, "success")
         return redirect_after_post(url_for("settings.index"))
     return _page(_limits_form(), saved=saved)
+
+
+@bp.post("/callback-levels")
+@roles(Role.ADMIN)
+def callback_levels():
+    """Which 回访 levels count as satisfied; 回访满意率 uses it for every period (also past ones)."""
+    form = SatisfiedLevelsForm()
+    if not form.validate_on_submit():
+        return _page(_limits_form(), status=422, levels_form=form)
+    save_satisfied_levels(form.levels.data)
+    db.session.commit()
+    flash("回访满意率的统计口径已保存。", "success")
+    return redirect_after_post(url_for("settings.index"))
 
 
 def _year_or_404(year: int) -> int:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.knowledge.queries import unit_campaigns
 from portal.orders.conditions import active_due_soon, active_overdue
+from portal.orders.history import OrderFact
 from portal.orders.models import WorkOrder
 from portal.stats import queries as q
 from portal.web.scoping import scoped_select
@@ -100,7 +101,7 @@ class UnitDashboard:
 def unit_dashboard(user, period: q.Period, at: datetime) -> UnitDashboard:
     """The user's own unit beside the city-wide figures; never another unit's rows."""
     unit = user.unit
-    own_rows = q.unit_rows(period, WorkOrder.last_unit_id == unit.id)
+    own_rows = q.unit_rows(period, OrderFact.unit_id == unit.id)
     own = own_rows[0] if own_rows else q.sum_rows([], unit.short_name)
     own.unit_id, own.short_name, own.group = unit.id, unit.short_name, unit.group
     table = q.unit_table(period)

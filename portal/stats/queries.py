@@ -1,11 +1,11 @@
 """统计 (DOMAIN.md §4): the one definition of every figure, used by the dashboards, the CLI and
 the circular. Each function takes a Period (dates + as-of time T) and returns dataclasses.
 
-Which orders count: accepted_at within the period, state not 已并单 (a merged duplicate is
-folded into the earlier order and would count twice), and dispatched at least once
-(last_unit_id set). Orders never dispatched are reported apart (UnitTable.undispatched) and are
-not in any per-unit figure, kind share, tag count or hot topic, so the prose of a circular always
-agrees with its table.
+Which orders count: accepted_at within the period and by T, not merged by T (a merged duplicate
+is folded into the earlier order and would count twice), each with the facts in force at T
+(`portal.orders.history`). Orders 待派单 at T (never dispatched, or returned and not dispatched
+again) are reported apart (UnitTable.undispatched) and are not in any per-unit figure, kind share,
+tag count or hot topic, so the prose of a circular always agrees with its table.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from portal.calls.models import Call, CallOutcome
 from portal.extensions import db
 from portal.orders.enums import OrderKind
 from portal.orders.models import Subject, Tag, WorkOrder, order_tag
-from portal.stats._sql import KINDS, count_if, counted, dispatched, in_period
+from portal.stats._sql import KINDS, F, count_if, counted, dispatched, in_period
 from portal.stats.formatting import DASH, percent_one_decimal, percent_whole
 from portal.stats.period import Period
 from portal.stats.rates import UnitRates, city_rates, unit_rates
@@ -56,7 +56,7 @@ def kind_shares(period: Period, table: UnitTable | None = None) -> list[KindShar
     if table is not None:
         counts = [table.total.by_kind[k] for k in KINDS]
     else:
-        stmt = select(*(count_if(WorkOrder.kind == k) for k in KINDS)).where(counted(period), dispatched())
+        stmt = select(*(count_if(F.kind == k) for k in KINDS)).where(counted(period), dispatched(period.as_of))
         counts = [int(c) for c in db.session.execute(stmt).one()]
     total = sum(counts)
     return [KindShare(k, c, percent_one_decimal(c, total)) for k, c in zip(KINDS, counts)]
@@ -73,12 +73,12 @@ def call_totals(period: Period) -> CallTotals:
 
 def tag_counts(period: Period) -> dict[str, int]:
     """Orders of the period per tag name (tags with orders only), most used first, then name."""
-    n = func.count(WorkOrder.id)
+    n = func.count(F.id)
     stmt = (
         select(Tag.name, n)
         .join(order_tag, order_tag.c.tag_id == Tag.id)
-        .join(WorkOrder, WorkOrder.id == order_tag.c.order_id)
-        .where(counted(period), dispatched())
+        .join(F, F.order_id == order_tag.c.order_id)
+        .where(counted(period), dispatched(period.as_of))
         .group_by(Tag.name)
         .order_by(n.desc(), Tag.name)
     )
@@ -87,11 +87,12 @@ def tag_counts(period: Period) -> dict[str, int]:
 
 def hot_topics(period: Period, limit: int = 4) -> list[tuple[str, int]]:
     """热点问题: second-level subjects by order count descending, then name."""
-    n = func.count(WorkOrder.id)
+    n = func.count(F.id)
     stmt = (
         select(Subject.name, n)
         .join(WorkOrder, WorkOrder.subject_id == Subject.id)
-        .where(counted(period), dispatched(), Subject.parent_id.is_not(None))
+        .join(F, F.order_id == WorkOrder.id)
+        .where(counted(period), dispatched(period.as_of), Subject.parent_id.is_not(None))
         .group_by(Subject.name)
         .order_by(n.desc(), Subject.name)
         .limit(limit)

@@ -1,26 +1,28 @@
 """Further per-unit rates a centre expects (DOMAIN.md §4): 签收及时率, 退单数/退单率, 延期数, 重办率,
-回访满意率. Same orders as the unit table (period by accepted_at, merged left out), as of T.
+回访满意率. Same orders as the unit table (accepted in the period by T, not merged by T), each with the
+facts in force at T and only events at or before T:
 
-- 签收及时率 = orders signed by T with signed_at ≤ sign_deadline (or no sign deadline) / orders signed by T.
-- 退单数 = return requests (events entering 退单审核中) a user of the unit made by T, on the period's
-  orders; they count for the unit that asked, not the unit the order ended with.
-  退单率 = orders the unit asked to return / orders dispatched to it (those it holds for the table plus
-  those it returned and that now count for another unit).
-- 延期数 = approved extensions (extension_count) of the unit's orders.
-- 重办率 = the unit's orders reopened at least once (reopen_count > 0) / its orders.
-- 回访满意率 = (满意 + 基本满意) / callbacks recorded by T on the unit's orders.
-The counters extension_count and reopen_count are the orders' current values, not values as of T.
+- 签收及时率 = orders whose dispatch in force at T was signed by T with signed_at ≤ sign_deadline (or no
+  sign deadline) / those signed by T.
+- 退单数 = return requests (申请退单 events) a unit made by T on the period's orders; they count for the unit
+  that asked, whichever unit (or 待派单) the order counts for at T. 退单率 = orders the unit asked to return /
+  orders dispatched to it: those counted for it at T plus those it asked to return that count for another
+  unit or are 待派单 at T.
+- 延期数 = extensions approved by T within the dispatch in force at T.
+- 重办率 = orders with a rejected reply or a reopen (重办) by T within the dispatch in force at T / its orders.
+- 回访满意率 = callbacks by T within the dispatch in force at T whose level counts as satisfied (an admin
+  setting) / those callbacks.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, func, not_, or_, select
 
 from portal.extensions import db
-from portal.orders.enums import CallbackResult, OrderState
-from portal.orders.models import Callback, OrderEvent, WorkOrder
-from portal.stats._sql import count_if, counted, dispatched
+from portal.orders.callbacks import satisfied_levels
+from portal.orders.models import Callback, OrderEvent
+from portal.stats._sql import F, count_if, counted, dispatched
 from portal.stats.formatting import percent_one_decimal
 from portal.stats.period import Period
 
@@ -70,30 +72,28 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
     def get(unit_id: int) -> UnitRates:
         return out.setdefault(unit_id, UnitRates(unit_id))
 
-    signed = and_(WorkOrder.signed_at.is_not(None), WorkOrder.signed_at <= t)
-    on_time_sign = and_(signed, or_(WorkOrder.sign_deadline.is_(None), WorkOrder.signed_at <= WorkOrder.sign_deadline))
+    held = dispatched(t)
+    signed = and_(F.signed_at.is_not(None), F.signed_at <= t)
+    on_time_sign = and_(signed, or_(F.sign_deadline.is_(None), F.signed_at <= F.sign_deadline))
     orders = (
-        select(
-            WorkOrder.last_unit_id, func.count(WorkOrder.id), count_if(signed), count_if(on_time_sign),
-            func.coalesce(func.sum(WorkOrder.extension_count), 0), count_if(WorkOrder.reopen_count > 0),
-        )
-        .where(counted(period), dispatched())
-        .group_by(WorkOrder.last_unit_id)
+        select(F.unit_id, func.count(F.id), count_if(signed), count_if(on_time_sign),
+               func.coalesce(func.sum(F.extensions), 0), count_if(F.reopens > 0))
+        .where(counted(period), held)
+        .group_by(F.unit_id)
     )
     for unit_id, total, n_signed, n_on_time, extensions, reopened in db.session.execute(orders):
         r = get(unit_id)
         r.total, r.signed, r.signed_on_time = int(total), int(n_signed), int(n_on_time)
         r.extensions, r.reopened = int(extensions), int(reopened)
 
+    asker = OrderEvent.actor_unit_id
+    away = not_(and_(held, F.unit_id == asker))
     returns = (
-        select(
-            OrderEvent.actor_unit_id, func.count(OrderEvent.id), func.count(distinct(OrderEvent.order_id)),
-            func.count(distinct(case((WorkOrder.last_unit_id != OrderEvent.actor_unit_id, OrderEvent.order_id)))),
-        )
-        .join(WorkOrder, WorkOrder.id == OrderEvent.order_id)
-        .where(counted(period), OrderEvent.to_state == OrderState.RETURN_REQUESTED,
-               OrderEvent.actor_unit_id.is_not(None), OrderEvent.at <= t)
-        .group_by(OrderEvent.actor_unit_id)
+        select(asker, func.count(OrderEvent.id), func.count(distinct(OrderEvent.order_id)),
+               func.count(distinct(case((away, OrderEvent.order_id)))))
+        .join(F, F.order_id == OrderEvent.order_id)
+        .where(counted(period), OrderEvent.action == "request_return", asker.is_not(None), OrderEvent.at <= t)
+        .group_by(asker)
     )
     returned_away: dict[int, int] = {}
     for unit_id, n_events, n_orders, n_away in db.session.execute(returns):
@@ -101,12 +101,12 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
         r.returns, r.returned_orders = int(n_events), int(n_orders)
         returned_away[unit_id] = int(n_away)
 
-    good = Callback.result.in_([CallbackResult.SATISFIED, CallbackResult.BASICALLY_SATISFIED])
+    good = Callback.result.in_(satisfied_levels())
     callbacks = (
-        select(WorkOrder.last_unit_id, func.count(Callback.id), count_if(good))
-        .join(WorkOrder, WorkOrder.id == Callback.order_id)
-        .where(counted(period), dispatched(), Callback.at <= t)
-        .group_by(WorkOrder.last_unit_id)
+        select(F.unit_id, func.count(Callback.id), count_if(good))
+        .join(F, F.order_id == Callback.order_id)
+        .where(counted(period), held, Callback.closure.is_not(None), Callback.at <= t, Callback.at >= F.dispatched_at)
+        .group_by(F.unit_id)
     )
     for unit_id, n, n_good in db.session.execute(callbacks):
         r = get(unit_id)

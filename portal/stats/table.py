@@ -5,12 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import func, not_, select
 
 from portal.extensions import db
 from portal.orders.enums import OrderKind
-from portal.orders.models import WorkOrder
-from portal.stats._sql import KINDS, STATUSES, counted, figure_columns
+from portal.stats._sql import KINDS, STATUSES, F, counted, dispatched, figure_columns
 from portal.stats.formatting import percent_whole
 from portal.stats.period import Period
 from portal.units.models import Unit
@@ -90,12 +89,15 @@ def _row(rec) -> UnitRow:
 def unit_rows(period: Period, *extra_where) -> list[UnitRow]:
     """Per-unit figures, ordered by total descending, then the unit's display order."""
     cols = figure_columns(period.as_of)
+    # Aggregate the facts per unit first, then name the (few) units: no per-order join.
+    agg = (select(F.unit_id.label("unit_id"), *cols)
+           .where(counted(period), dispatched(period.as_of), *extra_where)
+           .group_by(F.unit_id).subquery())
+    figures = [c for c in agg.c if c.name != "unit_id"]
     stmt = (
-        select(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name, *cols)
-        .join(Unit, Unit.id == WorkOrder.last_unit_id)
-        .where(counted(period), *extra_where)
-        .group_by(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name)
-        .order_by(func.count(WorkOrder.id).desc(), Unit.display_order, Unit.id)
+        select(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name, *figures)
+        .join(agg, agg.c.unit_id == Unit.id)
+        .order_by(agg.c.total.desc(), Unit.display_order, Unit.id)
     )
     return [_row(rec) for rec in db.session.execute(stmt)]
 
@@ -116,7 +118,8 @@ def sort_rows(rows: list[UnitRow], key: str = "order", descending: bool = True) 
 
 
 def undispatched_count(period: Period) -> int:
-    stmt = select(func.count(WorkOrder.id)).where(counted(period), WorkOrder.last_unit_id.is_(None))
+    """待派单 at T: never dispatched by T, or returned (approved) by T and not dispatched again by T."""
+    stmt = select(func.count(F.id)).where(counted(period), not_(dispatched(period.as_of)))
     return db.session.scalar(stmt) or 0
 
 

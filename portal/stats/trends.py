@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from portal.calls.models import Call
 from portal.extensions import db
-from portal.orders.models import WorkOrder
-from portal.stats._sql import STATUSES, counted, day_of, dispatched, figure_columns, in_period, month_of
+from portal.stats._sql import STATUSES, F, counted, day_of, dispatched, figure_columns, in_period, month_of
 from portal.stats.formatting import percent_whole
 from portal.stats.period import Period
 from portal.stats.table import UnitRow, unit_rows
@@ -37,8 +36,8 @@ class TrendPoint:
 def _fill(labels: list[str], period: Period, bucket) -> list[TrendPoint]:
     points = {label: TrendPoint(label) for label in labels}
     cols = figure_columns(period.as_of)
-    key = bucket(WorkOrder.accepted_at)
-    stmt = select(key, *cols).where(counted(period), dispatched()).group_by(key)
+    key = bucket(F.accepted_at)
+    stmt = select(key, *cols).where(counted(period), dispatched(period.as_of)).group_by(key)
     for rec in db.session.execute(stmt):
         m = rec._mapping
         p = points.get(rec[0])

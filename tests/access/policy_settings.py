@@ -6,6 +6,7 @@ ADMIN = frozenset({Role.ADMIN})
 POLICY = {
     "settings.index": ADMIN,
     "settings.limits": ADMIN,
+    "settings.callback_levels": ADMIN,
     "settings.calendar_year": ADMIN,
     "settings.delete_calendar_year": ADMIN,
 }

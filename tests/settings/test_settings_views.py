@@ -128,3 +128,20 @@ def test_deleting_an_arrangement(client, login_as):
 def test_only_admins(client, login_as):
     login_as("centre_staff")
     assert client.get("/settings/").status_code == 403
+
+
+def test_admin_chooses_which_callback_levels_count_as_satisfied(client, login_as):
+    from portal.orders.callbacks import satisfied_levels
+    from portal.orders.enums import CallbackResult
+
+    login_as("admin")
+    page = client.get("/settings/").get_data(as_text=True)
+    assert "非常不满意" in page and 'data-testid="callback-levels"' in page
+    assert satisfied_levels() == {CallbackResult.VERY_SATISFIED, CallbackResult.SATISFIED,
+                                  CallbackResult.BASICALLY_SATISFIED}
+    resp = client.post("/settings/callback-levels", data={"levels": ["very_satisfied", "satisfied"]})
+    assert resp.status_code == 303
+    assert satisfied_levels() == {CallbackResult.VERY_SATISFIED, CallbackResult.SATISFIED}
+    refused = client.post("/settings/callback-levels", data={})
+    assert refused.status_code == 422 and "请至少选择一个计为满意的回访结果" in refused.get_data(as_text=True)
+    assert satisfied_levels() == {CallbackResult.VERY_SATISFIED, CallbackResult.SATISFIED}

@@ -57,14 +57,14 @@ def test_an_approved_extension_moves_the_deadline():
     assert status_of() == (1, 0, 0, 0)
 
 
-def test_a_returned_and_redispatched_order_counts_for_the_last_unit():
+def test_a_returned_order_counts_for_the_last_unit_once_redispatched_and_waits_apart_until_then():
     first, second = UnitFactory(), UnitFactory()
     OrderFactory(last_unit=second, unit=second, return_count=1)
-    # A returned order waiting for re-dispatch still counts for the unit it was last dispatched to.
+    # A returned order waiting for re-dispatch is 待派单: the centre agreed it was not the unit's duty.
     OrderFactory(last_unit=first, unit=None, state=OrderState.PENDING, return_count=1)
     table = unit_table(august())
-    assert {r.short_name: r.total for r in table.rows} == {first.short_name: 1, second.short_name: 1}
-    assert table.undispatched == 0
+    assert {r.short_name: r.total for r in table.rows} == {second.short_name: 1}
+    assert table.undispatched == 1
 
 
 def test_undispatched_orders_are_reported_apart():
