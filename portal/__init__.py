@@ -79,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.stats.views import bp as stats_bp
     from portal.home.views import bp as home_bp
     from portal.subjects.views import bp as subjects_bp
-    from portal.audit.views import bp as audit_bp
+    from portal.audit_pages.views import bp as audit_bp
 
     for bp in (auth_bp, home_bp, admin_bp, roster_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp,
                settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.audit.models import AuditEvent
 from portal.audit.services import _row, current_actor, record_now
 from portal.clock import now
+from portal.signals import access_denied
 
 
 @dataclass(frozen=True)
@@ -114,5 +115,11 @@ def _record_response(audited: Audited, response):
     return response
 
 
+def _denied(_app, status: int) -> None:
+    record_now("access.denied", result="denied", object_type=str(status), object_id=request.endpoint or "",
+               detail=f"{request.method} {request.full_path.rstrip('?')}"[:500])
+
+
 def register_hooks(app: Flask) -> None:
     app.after_request(_after_request)
+    access_denied.connect(_denied, app)

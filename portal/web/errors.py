@@ -8,6 +8,7 @@ from sqlalchemy.exc import DataError, IntegrityError, InternalError, Operational
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from portal.errors import RuleViolation
+from portal.signals import access_denied
 from portal.extensions import db
 from portal.web.htmx import is_htmx
 
@@ -127,10 +128,7 @@ def _denied(status: int, exc: Exception):
     """403, and 404 for a logged-in user (another unit's record answers 404): logged as a denied access."""
     try:
         if current_user.is_authenticated:
-            from portal.audit.services import record_now
-
-            record_now("access.denied", result="denied", object_type=str(status), object_id=request.endpoint or "",
-                       detail=f"{request.method} {request.full_path.rstrip('?')}"[:500])
+            access_denied.send(current_app._get_current_object(), status=status)
     except Exception:  # the log must never turn a refusal into a 500
         current_app.logger.exception("could not log a denied access")
     return _render(status, getattr(exc, "zh_message", None))
@@ -158,9 +156,6 @@ def register_error_handlers(app: Flask) -> None:
 def _csrf_error(_exc):
     """Without a login, a page's token failed because the login expired: say that, and go to the login page.
     (The login form's own token is a different matter: that page was simply left open too long.)"""
-    from flask import request
-    from flask_login import current_user
-
     from portal.web.access import PUBLIC_ENDPOINTS, login_redirect
 
     if not current_user.is_authenticated and request.endpoint not in PUBLIC_ENDPOINTS:

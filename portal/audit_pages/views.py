@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, request, send_file
 from openpyxl import Workbook
 
 from portal.audit import queries
-from portal.audit.forms import AuditFilterForm
+from portal.audit_pages.forms import AuditFilterForm
 from portal.auth.roles import Role
 from portal.clock import now
 from portal.web.access import roles
