@@ -153,12 +153,14 @@ def order_select(user, tab: Tab, filters: Filters, at: datetime | None = None):
 
 
 # What a list row shows besides the order (承办单位), loaded for the whole page in one query each.
-ROW_OPTIONS = (selectinload(WorkOrder.unit), selectinload(WorkOrder.last_unit))
+def row_options() -> tuple:
+    """Each list row's 承办单位, loaded in one query per page (built per call: building it configures the mappers)."""
+    return (selectinload(WorkOrder.unit), selectinload(WorkOrder.last_unit))
 
 
 def export_rows(user, tab: Tab, filters: Filters, limit: int = 20000) -> list[WorkOrder]:
     """The orders of a list for the XLSX export (same scope, filters and order as the list)."""
-    stmt = order_select(user, tab, filters).options(*ROW_OPTIONS).limit(limit)
+    stmt = order_select(user, tab, filters).options(*row_options()).limit(limit)
     return list(db.session.scalars(stmt))
 
 
@@ -175,7 +177,7 @@ def page_of(user, tab: Tab, filters: Filters, page: int, per_page: int, cursor: 
     return pagination.fetch(
         base, lambda stmt, reverse: _order_by(stmt, filters.sort, reverse, tab.undispatched),
         keys=[c for c, _ in keys] if _keyset(tab, filters.sort) else None, descending=keys[0][1],
-        page=page, per_page=per_page, total=total, cursor=cursor, options=ROW_OPTIONS)
+        page=page, per_page=per_page, total=total, cursor=cursor, options=row_options())
 
 
 def count(stmt) -> int:
