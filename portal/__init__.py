@@ -67,7 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.calls.views import bp as calls_bp
     from portal.circulars.views import bp as circulars_bp
-    from portal.knowledge import campaign_views, views as knowledge_views  # noqa: F401  (pages on its bp)
+    from portal.knowledge import campaign_views, category_views, views as knowledge_views  # noqa: F401  (pages on its bp)
     from portal.knowledge.blueprint import bp as knowledge_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.order_import.views import bp as order_import_bp

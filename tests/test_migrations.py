@@ -190,3 +190,32 @@ def test_lifecycle_checks_mend_existing_rows_from_their_history(database_urls, t
         assert got["A3"].unit_id == 1 and str(got["A3"].handle_started_at).startswith("2018-08-09 15:00")
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_kb_categories_are_made_from_the_categories_entries_already_use(database_urls, tmp_path):
+    """5d2b8c4e9f10 lists every distinct non-empty 类目 on existing versions, in order of first use."""
+    app = _app(database_urls(), tmp_path)
+    with app.app_context():
+        upgrade(revision="a7c3e1f04b21")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO unit (id, full_name, short_name, \"group\", display_order, aliases, active, "
+                              "created_at) VALUES (1, '单位甲全称', '单位甲', '市直部门', 1, '[]', true, '2018-08-01')"))
+            conn.execute(text("INSERT INTO kb_entry (id, unit_id, title, status, created_at, updated_at) VALUES "
+                              "(1, 1, '甲', 'published', '2018-08-01', '2018-08-01'), "
+                              "(2, 1, '乙', 'draft', '2018-08-01', '2018-08-01')"))
+            conn.execute(text(
+                "INSERT INTO kb_entry_version (id, entry_id, number, status, category, title, answer, policy_basis, "
+                "issuer, material_kind, keywords, created_at) VALUES "
+                "(1, 1, 1, 'superseded', '供水服务', '甲', 'a', '', '', '常见问题', '[]', '2018-08-01'), "
+                "(2, 1, 2, 'published', '社会救助', '甲', 'a', '', '', '常见问题', '[]', '2018-08-02'), "
+                "(3, 2, 1, 'draft', '', '乙', 'a', '', '', '常见问题', '[]', '2018-08-03'), "
+                "(4, 2, 2, 'draft', '供水服务', '乙', 'a', '', '', '常见问题', '[]', '2018-08-04')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            listed = conn.execute(text("SELECT name, display_order, active FROM kb_category ORDER BY display_order")).all()
+            kept = conn.execute(text("SELECT category FROM kb_entry_version ORDER BY id")).scalars().all()
+        assert [(r.name, r.display_order, bool(r.active)) for r in listed] == [("供水服务", 10, True), ("社会救助", 20, True)]
+        assert kept == ["供水服务", "社会救助", "", "供水服务"]
+        downgrade(revision="a7c3e1f04b21")
+        assert "kb_category" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()

@@ -17,7 +17,7 @@ from portal.clock import now
 from portal.demo.knowledge_data import COUNTY, GENERIC, UNITS
 from portal.demo.units import SEED_NON_SUBMITTERS
 from portal.extensions import db
-from portal.knowledge import search
+from portal.knowledge import categories, search
 from portal.knowledge.models import (Campaign, CampaignUnit, EntryStatus, KBEntry, KBEntryVersion, KBSearchDoc,
                                      TargetMode)
 from portal.units.models import Unit
@@ -82,6 +82,7 @@ def _first_submission(unit: Unit, rng: random.Random) -> datetime:
 
 def load_knowledge() -> str:
     rng = random.Random(20180825)
+    made = categories.ensure_categories(None, [item[0] for items in (COUNTY, GENERIC, *UNITS.values()) for item in items])
     units = list(db.session.scalars(select(Unit).order_by(Unit.display_order)))
     reviewer = db.session.scalar(select(User).where(User.role == Role.CENTRE_STAFF).order_by(User.id))
     liaisons = {u.unit_id: u for u in db.session.scalars(select(User).where(User.role == Role.LIAISON).order_by(User.id.desc()))}
@@ -116,7 +117,7 @@ def load_knowledge() -> str:
             entries += 1
     _campaign(units, reviewer)
     db.session.flush()
-    return f"{entries} 个知识库条目（已发布 {published} 个），报送任务 1 个"
+    return f"{entries} 个知识库条目（已发布 {published} 个，类目 {len(made)} 个），报送任务 1 个"
 
 
 def _campaign(units: list[Unit], actor) -> None:

@@ -81,6 +81,12 @@ class ImportErrors:
         return numbered + self.hints
 
 
+def rows_text(rows: list[int], shown: int = 10) -> str:
+    """`第 3、7 行`, or the first `shown` rows and how many in all (an unknown value's rows, said once)."""
+    listed = "、".join(str(r) for r in rows[:shown])
+    return f"第 {listed} 行" if len(rows) <= shown else f"第 {listed} 行等，共 {len(rows)} 行"
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:

@@ -11,6 +11,7 @@ from wtforms import (BooleanField, Form, RadioField, SelectField, SelectMultiple
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.knowledge import categories
 from portal.knowledge import fields as rules
 from portal.knowledge.fields import EntryData
 from portal.knowledge.models import MATERIAL_KINDS, TITLE_MAX, CampaignStatus, EntryStatus, TargetMode
@@ -32,7 +33,7 @@ def _strip(value):
 
 class EntryForm(FlaskForm):
     once = once_field()  # a double-click on 报送 records one entry (one submission) and shows it
-    category = StringField("类目", filters=[_strip], validators=[Length(max=50, message="类目不超过 50 个字。")])
+    category = SelectField("类目", validate_choice=False, default="")
     title = StringField("标题", filters=[_strip], validators=[
         DataRequired("请填写标题。"), Length(max=TITLE_MAX, message=f"标题不能超过 {TITLE_MAX} 个字。")])
     answer = TextAreaField("答复内容", filters=[_strip], validators=[
@@ -47,6 +48,7 @@ class EntryForm(FlaskForm):
 
     def __init__(self, *args, version=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._set_categories(version.category if version is not None else "")
         if version is not None and not self.is_submitted():
             for name in ("category", "title", "answer", "policy_basis", "issuer", "material_kind",
                          "valid_until", "review_date"):
@@ -54,6 +56,16 @@ class EntryForm(FlaskForm):
             self.keywords.data = "、".join(version.keywords or [])
         for f in (self.valid_until, self.review_date):
             f.render_kw = {"type": "date"}
+
+    def _set_categories(self, kept: str) -> None:
+        """The active categories; an entry keeps offering the one it has even once retired."""
+        active = categories.active_names()
+        self.category.choices = _options([("", "（不选）"), *((n, n) for n in active),
+                                          *([(kept, f"{kept}（已停用）")] if kept and kept not in active else [])])
+
+    def validate_category(self, field):
+        if (field.data or "") not in {choice.value for choice in field.choices}:
+            raise ValidationError("请从列表中选择类目（列表可能已变化，请刷新页面）。")
 
     def validate_keywords(self, field):
         errors = rules.keyword_errors(rules.split_keywords(field.data))
@@ -72,6 +84,20 @@ class EntryForm(FlaskForm):
                          valid_until=self.valid_until.data, review_date=self.review_date.data)
 
 
+def _category_name_rules(_form, field):
+    problem = categories.name_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class CategoryForm(FlaskForm):
+    """Add or edit a KB 类目: its name and its place in the list."""
+
+    name = StringField("类目名称", filters=[_strip], validators=[_category_name_rules])
+    display_order = IntegerField("排序", validators=[
+        Optional(), NumberRange(min=0, max=999_999_999, message="排序为 0 及以上的整数。")])
+
+
 class ReturnForm(FlaskForm):
     reason = TextAreaField("退回原因", filters=[_strip], validators=[
         DataRequired("请填写退回原因，单位将看到它。"), Length(max=1000, message="退回原因不超过 1000 个字。")])
@@ -81,6 +107,7 @@ class ImportForm(FlaskForm):
     file = FileField("XLSX 文件", validators=[FileRequired("请选择要上传的文件。"),
                                              FileAllowed(["xlsx"], "请上传由模板填写的 XLSX 文件。")])
     submit_now = BooleanField("导入后直接报送中心审核")
+    create_categories = BooleanField("新建文件中不存在的类目")
 
 
 class AttachmentForm(FlaskForm):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -9,9 +10,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.imports.tabular import ImportErrors, ImportFailed, parse_date, read_table
+from portal.imports.tabular import ImportErrors, ImportFailed, parse_date, read_table, rows_text
 from portal.knowledge import fields as rules
-from portal.knowledge import services
+from portal.knowledge import categories, services
 from portal.knowledge.fields import EntryData
 from portal.knowledge.models import MATERIAL_KINDS, KBEntry
 
@@ -30,7 +31,8 @@ def template_bytes() -> bytes:
     ws = wb.active
     ws.title = "知识库条目"
     ws.append(COLUMNS)
-    ws.append(EXAMPLE)
+    offered = categories.active_names()
+    ws.append([offered[0] if offered else "", *EXAMPLE[1:]])  # a 类目 the import accepts
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -43,6 +45,8 @@ def template_bytes() -> bytes:
     for line in (
         "每行一个条目，第 2 行为示例，导入前请删除或改写。最多 1000 行。",
         "必填：标题（不超过 128 个字，本单位内不能重复）、答复内容。",
+        f"类目：从中心维护的知识库类目中选择（目前可选：{'、'.join(categories.active_names()) or '暂无'}）；"
+        "列表中没有的类目会被列出，勾选“新建文件中不存在的类目”可一并新建。",
         f"材料性质：{'、'.join(MATERIAL_KINDS)}，留空为“常见问题”。",
         "关键字：多个用顿号、逗号或空格分隔，每个不超过 20 个字。",
         "有效期至、复核日期：日期，如 2019-12-31；复核日期不能晚于有效期至。",
@@ -66,12 +70,16 @@ def _optional_date(row, column, errors, label):
         return None
 
 
-def parse_rows(data: bytes, filename: str, unit_id: int) -> tuple[list[tuple[int, EntryData]], ImportErrors]:
-    """Check every row; return the entries to create and the row errors (both, so all errors show)."""
+def parse_rows(data: bytes, filename: str, unit_id: int
+               ) -> tuple[list[tuple[int, EntryData]], ImportErrors, dict[str, list[int]]]:
+    """Check every row; return the entries to create, the row errors (both, so all errors show) and the
+    类目 not in the list yet with the rows that use them."""
     table = read_table(data, filename, REQUIRED, OPTIONAL)
     if len(table.rows) > MAX_ROWS:
         raise ImportFailed(f"一次最多导入 {MAX_ROWS} 行，文件有 {len(table.rows)} 行，请分批上传。")
     errors = ImportErrors()
+    listed = {c.name: c.active for c in categories.all_categories()}
+    unknown: dict[str, list[int]] = {}
     existing = set(db.session.scalars(select(KBEntry.title).where(KBEntry.unit_id == unit_id)))
     seen: dict[str, int] = {}
     parsed = []
@@ -93,24 +101,53 @@ def parse_rows(data: bytes, filename: str, unit_id: int) -> tuple[list[tuple[int
         keywords = rules.split_keywords(row.text("关键字"))
         for message in rules.keyword_errors(keywords):
             errors.add(row.number, message)
-        for column, limit in (("类目", 50), ("发文单位", 100)):
-            if len(row.text(column)) > limit:
-                errors.add(row.number, f"{column}不能超过 {limit} 个字")
+        if len(row.text("发文单位")) > 100:
+            errors.add(row.number, "发文单位不能超过 100 个字")
+        category = row.text("类目")
+        if category and (problem := categories.name_problem(category)):
+            errors.add(row.number, problem.rstrip("。"))
+        elif category and category not in listed:
+            unknown.setdefault(category, []).append(row.number)
+        elif category and not listed[category]:
+            errors.add(row.number, f"类目“{category}”已停用，请改用其他类目")
         valid_until = _optional_date(row, "有效期至", errors, "有效期至")
         review_date = _optional_date(row, "复核日期", errors, "复核日期")
         for message in rules.date_order_errors(valid_until, review_date):
             errors.add(row.number, message)
         if len(errors) == before:
             parsed.append((row.number, EntryData(
-                title=title, answer=answer, category=row.text("类目"), policy_basis=row.text("政策依据"),
+                title=title, answer=answer, category=category, policy_basis=row.text("政策依据"),
                 issuer=row.text("发文单位"), material_kind=kind, keywords=keywords,
                 valid_until=valid_until, review_date=review_date)))
-    return parsed, errors
+    return parsed, errors, unknown
 
 
-def import_entries(actor, unit_id: int, data: bytes, filename: str, *, submit: bool) -> tuple[list[KBEntry], ImportErrors]:
-    """Create every row's entry, or none: with any error nothing is written. Flushes, never commits."""
-    parsed, errors = parse_rows(data, filename, unit_id)
+def _report_unknown(unknown: dict[str, list[int]], errors: ImportErrors) -> None:
+    """Every unknown 类目 once, with the rows that use it, and how to have them created."""
+    for name, rows in unknown.items():
+        errors.add(0, f"类目“{name}”不在类目列表中，{rows_text(rows)}使用了它")
+    errors.hint(f"以上 {len(unknown)} 个类目可由中心在「知识库类目」中添加；也可勾选“新建文件中不存在的类目”后重新上传。")
+
+
+@dataclass
+class ImportResult:
+    entries: list[KBEntry] = field(default_factory=list)
+    errors: ImportErrors = field(default_factory=ImportErrors)
+    new_categories: list[str] = field(default_factory=list)
+
+
+def import_entries(actor, unit_id: int, data: bytes, filename: str, *, submit: bool,
+                   create_categories: bool = False) -> ImportResult:
+    """Create every row's entry, or none: with any error nothing is written. Flushes, never commits.
+
+    Unknown 类目 are listed once each with their rows; with `create_categories` they are created.
+    """
+    parsed, errors, unknown = parse_rows(data, filename, unit_id)
+    if unknown and not create_categories:
+        _report_unknown(unknown, errors)
+    result = ImportResult(errors=errors)
     if errors:
-        return [], errors
-    return [services.create_entry(actor, unit_id, entry, submit=submit) for _n, entry in parsed], errors
+        return result
+    result.new_categories = [c.name for c in categories.ensure_categories(actor, list(unknown))]
+    result.entries = [services.create_entry(actor, unit_id, entry, submit=submit) for _n, entry in parsed]
+    return result

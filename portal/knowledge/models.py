@@ -48,6 +48,18 @@ TITLE_MAX = 128
 KEYWORD_MAX = 20
 
 
+class KBCategory(db.Model):
+    """A KB 类目 the centre maintains. Versions keep the name as text (what was submitted stays as it was
+    written); a rename updates that text, a retired category stays on old entries but is not offered."""
+
+    __tablename__ = "kb_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    display_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
 class KBEntry(db.Model):
     __tablename__ = "kb_entry"
     __table_args__ = (UniqueConstraint("unit_id", "title", name="uq_kb_entry_unit_title"),)

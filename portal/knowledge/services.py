@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.knowledge import search
+from portal.knowledge import categories, search
 from portal.knowledge.fields import EntryData
 from portal.knowledge.lifecycle import actions_for, move
 from portal.knowledge.models import EntryStatus, KBEntry, KBEntryVersion
@@ -28,10 +28,17 @@ def _check_title_free(unit_id: int, title: str, entry_id: int | None = None) -> 
         raise RuleViolation(f"本单位已有标题为“{title}”的条目，标题在单位内不能重复。")
 
 
+def _check_category(category: str, kept: str | None = None) -> None:
+    """The 类目 is empty or an active one of the list; an entry may keep the (retired) one it already has."""
+    if category and category != kept and category not in categories.active_names():
+        raise RuleViolation(f"类目“{category}”不在可选的类目中（可能已停用或改名，请重新选择）。")
+
+
 def create_entry(actor, unit_id: int, data: EntryData, *, submit: bool = False) -> KBEntry:
     """Create a draft (version 1) for a unit; submit it at once when asked."""
     _check_unit_actor(actor, unit_id)
     _check_title_free(unit_id, data.title)
+    _check_category(data.category)
     entry = KBEntry(unit_id=unit_id, title=data.title, status=EntryStatus.DRAFT, created_by_id=actor.id)
     version = KBEntryVersion(entry=entry, number=1, status=EntryStatus.DRAFT, author_id=actor.id)
     data.apply(version)
@@ -59,6 +66,7 @@ def update_entry(actor, entry: KBEntry, data: EntryData) -> KBEntryVersion:
     """Edit a draft in place; editing a returned or published entry starts a new version (kept apart)."""
     _check_title_free(entry.unit_id, data.title, entry.id)
     current = entry.current_version
+    _check_category(data.category, kept=current.category)
     move(entry, "edit", actor)
     if current.status == EntryStatus.DRAFT:
         data.apply(current)

@@ -224,21 +224,25 @@ def import_template():
 @roles(*UNIT_ROLES)
 def import_entries():
     form = ImportForm()
-    errors, created = [], []
+    errors = []
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            created, problems = imports.import_entries(current_user, current_user.unit_id, upload.read(),
-                                                       upload.filename, submit=form.submit_now.data)
+            result = imports.import_entries(current_user, current_user.unit_id, upload.read(), upload.filename,
+                                            submit=form.submit_now.data,
+                                            create_categories=form.create_categories.data)
         except ImportFailed as exc:
             errors = [exc.message]
         else:
-            errors = problems.lines()
+            errors = result.errors.lines()
         if errors:
             db.session.rollback()
         else:
             db.session.commit()
-            flash(f"已导入 {len(created)} 个条目" + ("并报送中心审核。" if form.submit_now.data else "（草稿）。"), "success")
+            made = (f"新建类目 {len(result.new_categories)} 个：{'、'.join(result.new_categories)}。"
+                    if result.new_categories else "")
+            flash(f"已导入 {len(result.entries)} 个条目" + ("并报送中心审核。" if form.submit_now.data else "（草稿）。")
+                  + made, "success")
             return redirect_after_post(url_for("knowledge.entries"))
     elif form.is_submitted():
         errors = list(form.file.errors)

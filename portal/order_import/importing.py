@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from portal.clock import now
 from portal.extensions import db
-from portal.imports.tabular import ImportErrors, read_table
+from portal.imports.tabular import ImportErrors, read_table, rows_text
 from portal.order_import.rows import OPTIONAL, REQUIRED, Lookups, ParsedOrder, parse_row
 from portal.orders.enums import OrderState, RequestStatus
 from portal.orders.models import Subject, Tag, WorkOrder
@@ -115,15 +115,10 @@ def _add_reply(order: WorkOrder, p: ParsedOrder, actor) -> None:
                          review_note="导入的办理结果"))
 
 
-def _rows_text(rows: list[int], shown: int = 10) -> str:
-    listed = "、".join(str(r) for r in rows[:shown])
-    return f"第 {listed} 行" if len(rows) <= shown else f"第 {listed} 行等，共 {len(rows)} 行"
-
-
 def _report_unknown_subjects(unknown: dict[tuple[str, ...], list[int]], errors: ImportErrors) -> None:
     """Every unknown subject once, with the rows that use it, and how to have them created."""
     for parts, rows in unknown.items():
-        errors.add(0, f"事项分类“{'›'.join(parts)}”不存在，{_rows_text(rows)}使用了它。")
+        errors.add(0, f"事项分类“{'›'.join(parts)}”不存在，{rows_text(rows)}使用了它。")
     errors.hint(f"以上 {len(unknown)} 个事项分类可由管理员先在「事项分类」中添加或导入；也可在导入时一并新建"
                   "（命令加 --create-subjects，上传页勾选“新建文件中不存在的事项分类”）。")
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from portal.auth.roles import Role
 from portal.extensions import db
-from portal.knowledge import queries
+from portal.knowledge import categories, queries
 from portal.knowledge.imports import COLUMNS
 from portal.knowledge.models import CampaignStatus, EntryStatus, KBEntry
 from tests.factories import UnitFactory
@@ -26,6 +27,13 @@ def xlsx(rows, header=COLUMNS) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def listed_category():
+    """The 类目 the rows below use is in the list (unknown ones are tested in test_categories.py)."""
+    categories.add_category(None, "类目")
+    db.session.commit()
 
 
 def row(title="问题", answer="答复", kind="常见问题", keywords="关键", valid="2019-12-31", review="2019-06-30"):
