@@ -78,25 +78,23 @@ def edit_category(category_id: int):
     return redirect_after_post(url_for("knowledge.categories_page"))
 
 
-@bp.post("/categories/<int:category_id>/retire")
-@roles(*CENTRE_ROLES)
-def retire_category(category_id: int):
+def _set_active(category_id: int, active: bool, notice: str):
     category = _category_or_404(category_id)
     try:
-        categories.set_active(current_user, category, False)
+        categories.set_active(current_user, category, active)
     except RuleViolation as exc:
         return _refused(exc)
     db.session.commit()
-    return _page(notice=f"已停用类目“{category.name}”。已有条目仍保留该类目，新建条目时不再可选。")
+    return _page(notice=notice.format(name=category.name))
+
+
+@bp.post("/categories/<int:category_id>/retire")
+@roles(*CENTRE_ROLES)
+def retire_category(category_id: int):
+    return _set_active(category_id, False, "已停用类目“{name}”。已有条目仍保留该类目，新建条目时不再可选。")
 
 
 @bp.post("/categories/<int:category_id>/reactivate")
 @roles(*CENTRE_ROLES)
 def reactivate_category(category_id: int):
-    category = _category_or_404(category_id)
-    try:
-        categories.set_active(current_user, category, True)
-    except RuleViolation as exc:
-        return _refused(exc)
-    db.session.commit()
-    return _page(notice=f"已启用类目“{category.name}”。")
+    return _set_active(category_id, True, "已启用类目“{name}”。")
