@@ -31,7 +31,7 @@ from portal.demo.order_life import (
 from portal.demo.order_subjects import ECOLOGY_SUBJECTS, ISSUES, REPLIES, TAG_BUSINESS, TAG_ECOLOGY
 from portal.demo.units import ALL_UNITS
 from portal.extensions import db
-from portal.knowledge import search
+from portal.knowledge import categories, search
 from portal.orders import search as order_search
 from portal.knowledge.models import EntryStatus, KBEntry, KBEntryVersion, KBSearchDoc
 from portal.knowledge.search import doc_values
@@ -280,6 +280,7 @@ def _knowledge(units: list[Unit], people: dict, end: datetime, rng: random.Rando
     """KB_PER_UNIT published entries per unit, with their search rows (as the KB services index them)."""
     centre = people["centre"].id
     subjects = list(REPLIES.items())
+    categories.ensure_categories(None, [topic for topic, _answer in subjects])  # the 类目 the entries use
     entries, versions, docs = [], [], []
     for u in units:
         author = people["liaisons"][u.id].id
