@@ -51,6 +51,9 @@ def test_add_rename_reorder_retire_and_reactivate_on_the_centre_page(client, log
     clash = client.post("/knowledge/categories", data={"name": "供水服务"})
     assert clash.status_code == 422 and "已有名为“供水服务”的类目" in clash.get_data(as_text=True)
     assert _count(KBCategory) == 2
+    assert 'data-category="供水服务"' in client.get("/knowledge/categories").get_data(as_text=True)
+    assert 'value="供水服务"' in client.get(f"/knowledge/categories/{water.id}/edit").get_data(as_text=True)
+    assert "知识库类目" in client.get("/knowledge/").get_data(as_text=True)
     resp = client.post(f"/knowledge/categories/{water.id}/edit", data={"name": "供水", "display_order": "1"})
     assert resp.status_code == 303
     assert [c.name for c in categories.all_categories()] == ["供水", "社会救助"]
