@@ -196,7 +196,7 @@ def test_kb_categories_are_made_from_the_categories_entries_already_use(database
     """5d2b8c4e9f10 lists every distinct non-empty 类目 on existing versions, in order of first use."""
     app = _app(database_urls(), tmp_path)
     with app.app_context():
-        upgrade(revision="5ca1e0a1b2c3")
+        upgrade(revision="c7a9d2e4f6b1")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO unit (id, full_name, short_name, \"group\", display_order, aliases, active, "
                               "created_at) VALUES (1, '单位甲全称', '单位甲', '市直部门', 1, '[]', true, '2018-08-01')"))
@@ -216,6 +216,6 @@ def test_kb_categories_are_made_from_the_categories_entries_already_use(database
             kept = conn.execute(text("SELECT category FROM kb_entry_version ORDER BY id")).scalars().all()
         assert [(r.name, r.display_order, bool(r.active)) for r in listed] == [("供水服务", 10, True), ("社会救助", 20, True)]
         assert kept == ["供水服务", "社会救助", "", "供水服务"]
-        downgrade(revision="5ca1e0a1b2c3")
+        downgrade(revision="c7a9d2e4f6b1")
         assert "kb_category" not in inspect(db.engine).get_table_names()
         db.engine.dispose()

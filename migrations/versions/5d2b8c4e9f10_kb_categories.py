@@ -1,7 +1,7 @@
 """KB 类目 as a maintained list: the kb_category table, filled from the 类目 entries already use
 
 Revision ID: 5d2b8c4e9f10
-Revises: 5ca1e0a1b2c3
+Revises: c7a9d2e4f6b1
 Create Date: 2026-12-01 17:45:00
 
 Entry versions keep the 类目 as text (kb_entry_version.category); the list says which names may be chosen.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5d2b8c4e9f10"
-down_revision = "5ca1e0a1b2c3"
+down_revision = "c7a9d2e4f6b1"
 branch_labels = None
 depends_on = None
 
