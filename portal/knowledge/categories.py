@@ -13,7 +13,6 @@ from sqlalchemy import func, select, update
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.knowledge.models import KBCategory, KBEntryVersion
-from portal.subjects.services import _who
 
 log = logging.getLogger("portal.admin")
 NAME_MAX = 50
@@ -102,3 +101,7 @@ def ensure_categories(actor, names: list[str]) -> list[KBCategory]:
     """Create the categories of `names` not in the list yet (imports); return the ones created."""
     known = {c.name for c in all_categories()}
     return [add_category(actor, name) for name in dict.fromkeys(names) if name not in known]
+
+
+def _who(actor) -> str:
+    return getattr(actor, "username", None) or "cli"
