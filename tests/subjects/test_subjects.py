@@ -10,12 +10,10 @@ from sqlalchemy import func, select
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.orders.enums import OrderState
 from portal.orders.models import Subject
 from portal.orders.queries import subject_groups
 from portal.subjects import services
 from portal.subjects.importing import import_subjects
-from tests.orders.factories import OrderFactory
 
 
 def _paths() -> dict[str, bool]:
@@ -67,11 +65,12 @@ def test_retired_subject_stays_on_orders_and_statistics_but_is_not_offered():
     from portal.stats import queries as stats
     from portal.stats.period import Period
     from tests.factories import UnitFactory
+    from tests.stats.factories import OrderFactory as FactOrderFactory
 
     city, look, road, _eco = _tree()
     unit = UnitFactory()
-    order = OrderFactory(subject=look, state=OrderState.IN_PROGRESS, last_unit_id=unit.id, unit_id=unit.id, accepted_at=datetime(2026, 11, 2, 9),
-                         dispatched_at=datetime(2026, 11, 2, 10))
+    order = FactOrderFactory(subject=look, last_unit=unit, accepted_at=datetime(2026, 11, 2, 9),
+                             dispatched_at=datetime(2026, 11, 2, 10), handle_deadline=datetime(2026, 11, 9, 23, 59, 59))
     retired = services.retire(None, city)
     assert {s.name for s in retired} == {"城乡建设", "市容环境", "道路建设"}
     assert order.subject.path == "城乡建设 › 市容环境"
