@@ -22,6 +22,8 @@ from portal.knowledge import services as kb
 from portal.units.models import Unit
 from portal.auth.models import User
 from tests.factories import UserFactory
+from portal.knowledge.models import KBCategory
+from portal.orders.models import Subject
 from tests.knowledge.factories import campaign, data, liaison
 from tests.orders.factories import frozen
 from tests.security.fuzzing import HOSTILE, parse_page, query_names, row_counts
@@ -51,6 +53,9 @@ class World:
             circulars.set_recipients(self.issued, [t.a.id])
             circulars.issue(self.issued, staff)
             self.circular = circulars.draft(date(2026, 11, 1), date(2026, 11, 23), datetime(2026, 11, 24, 9), staff)
+        self.subject = Subject(name="城乡建设")
+        self.category = KBCategory(name="社会保障")
+        db.session.add_all([self.subject, self.category])
         db.session.commit()
 
     def args(self, role: Role) -> dict[str, object]:
@@ -59,6 +64,7 @@ class World:
         return {"order_id": order.id, "attachment_id": t.attachment.id, "unit_id": t.a.id,
                 "user_id": t.a_liaison.id, "entry_id": t.kb_draft.id, "campaign_id": self.campaign.id,
                 "notification_id": t.notice.id, "year": 2031, "key": "s1", "action": "sign",
+                "subject_id": self.subject.id, "category_id": self.category.id,
                 "circular_id": (self.issued if role.is_unit_role else self.circular).id}
 
     def relogin(self, client, role: Role) -> None:

@@ -95,7 +95,9 @@ class World:
             log.append((at, "dispatch", {"unit": unit.id, "deadline": order.handle_deadline,
                                          "sign_deadline": order.sign_deadline}))
         elif action == "merge":
-            earlier = [o for o in self.orders if o.id != order.id and o.state != OrderState.MERGED
+            # Only into an earlier order still open: a closed one is reopened instead (the merge rule).
+            earlier = [o for o in self.orders if o.id != order.id
+                       and o.state not in (OrderState.MERGED, OrderState.CLOSED)
                        and o.accepted_at <= order.accepted_at]
             if not earlier:
                 return
