@@ -60,7 +60,7 @@ prod-smoke: venv debs-test
 
 # Screenshots of each role's day for docs/user-guide.md (Debian chromium, demo data, a throwaway database).
 user-guide: venv debs-test
-	$(PY) tools/user_guide.py
+	$(PY) docs/user_guide.py
 
 bench: venv
 	$(PY) -m benchmarks.run

@@ -1,6 +1,6 @@
 """Regenerate the screenshots of docs/user-guide.md: each role's day on a desk (1366×768) and a phone (390×844).
 
-    make user-guide        (or: .venv/bin/python tools/user_guide.py)
+    make user-guide        (or: .venv/bin/python docs/user_guide.py)
 
 Builds a throwaway SQLite database with the demo (as `make run` does), serves the app on 127.0.0.1 in a
 thread, and drives Debian's chromium with Playwright (never `playwright install`). The PNGs are reduced to a
