@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_
 
-from portal.orders.enums import ACTIVE_STATES, OrderState
+from portal.orders.enums import ACTIVE_STATES, FINISHED_STATES, OPEN_STATES
 from portal.orders.models import WorkOrder
 
 DUE_SOON = timedelta(hours=24)
-FINISHED_STATES = (OrderState.CLOSED, OrderState.MERGED)
-OPEN_STATES = tuple(s for s in OrderState if s not in FINISHED_STATES)
-# ACTIVE_STATES (enums): the unit holds the order and its handle deadline runs; re-exported here.
+# ACTIVE_STATES, FINISHED_STATES, OPEN_STATES are defined in enums (models' partial indexes need them too);
+# re-exported here with the conditions built on them.
 __all__ = ["ACTIVE_STATES", "DUE_SOON", "FINISHED_STATES", "OPEN_STATES", "is_due_soon", "is_overdue",
            "overdue_sql", "due_soon_sql", "open_sql", "active_overdue", "active_due_soon"]
 

@@ -99,6 +99,10 @@ ACTIVE_STATES = frozenset({
 })
 """States in which the unit holds the order and its handle deadline runs (即将到期 / 已逾期 apply)."""
 
+FINISHED_STATES = (OrderState.CLOSED, OrderState.MERGED)
+# Open = not 已办结 and not 已并单, in declaration order (the lists' partial indexes spell them in this order).
+OPEN_STATES = tuple(s for s in OrderState if s not in FINISHED_STATES)
+
 
 class RequestStatus(StrEnum):
     """Status of a return request, an extension request or a reply under review."""

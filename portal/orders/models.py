@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.roles import Role
 from portal.clock import now
 from portal.extensions import db
-from portal.orders.enums import ACTIVE_STATES, CallbackResult, OrderKind, OrderState
+from portal.orders.enums import ACTIVE_STATES, OPEN_STATES, CallbackResult, OrderKind, OrderState
 
 
 def _enum(cls, length=30):
@@ -70,10 +70,8 @@ LIFECYCLE_CHECKS = {
 }
 
 
-# Orders still moving (not 已办结, not 已并单): the lists' work tabs and queues. Partial indexes hold only
-# these, and list queries repeat this exact condition so that SQLite can use them (portal/orders/queries.py).
-OPEN_STATES = (OrderState.PENDING, OrderState.DISPATCHED, OrderState.IN_PROGRESS, OrderState.RETURN_REQUESTED,
-               OrderState.EXTENSION_REQUESTED, OrderState.REPLIED)
+# Orders still moving (OPEN_STATES): the lists' work tabs and queues. Partial indexes hold only these, and
+# list queries repeat this exact condition so that SQLite can use them (portal/orders/queries.py).
 OPEN_SQL = "state IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATES) + ")"
 
 
