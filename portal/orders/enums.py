@@ -129,3 +129,45 @@ class ReturnStage(StrEnum):
 
 
 CONTACT_WAYS = ("电话", "短信", "上门走访", "当面答复", "其他")
+
+
+class TaskRole(StrEnum):
+    """A unit's part in an order it does not hold: 主办 or 协办 at its level (DOMAIN.md §1)."""
+
+    LEAD = "lead"
+    CO = "co"
+
+    @property
+    def label(self) -> str:
+        return {TaskRole.LEAD: "主办", TaskRole.CO: "协办"}[self]
+
+
+class TaskState(StrEnum):
+    """Where an order task stands (a 协办 part given by the centre, or a part passed down by a unit)."""
+
+    DISPATCHED = "dispatched"                # 待签收
+    IN_PROGRESS = "in_progress"              # 办理中
+    ANSWERED = "answered"                    # 已答复 (协办意见 / the sub-unit's reply, waiting or final)
+    RELEASE_REQUESTED = "release_requested"  # 申请免办 (a co-unit asks to be released)
+    RELEASED = "released"                    # 已免办
+    ACCEPTED = "accepted"                    # 已采纳 (the passing unit took the sub-unit's reply)
+    WITHDRAWN = "withdrawn"                  # 已收回 (taken back up, or ended by a return / re-dispatch)
+
+    @property
+    def label(self) -> str:
+        return TASK_STATE_LABELS[self]
+
+
+TASK_STATE_LABELS = {
+    TaskState.DISPATCHED: "待签收",
+    TaskState.IN_PROGRESS: "办理中",
+    TaskState.ANSWERED: "已答复",
+    TaskState.RELEASE_REQUESTED: "申请免办",
+    TaskState.RELEASED: "已免办",
+    TaskState.ACCEPTED: "已采纳",
+    TaskState.WITHDRAWN: "已收回",
+}
+# A task in one of these states is the unit's current part of the order: one per (order, unit).
+CURRENT_TASK_STATES = frozenset({
+    TaskState.DISPATCHED, TaskState.IN_PROGRESS, TaskState.ANSWERED, TaskState.RELEASE_REQUESTED,
+})

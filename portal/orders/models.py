@@ -8,14 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint, text,
+    JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint, or_, select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import Role
 from portal.clock import now
 from portal.extensions import db
-from portal.orders.enums import ACTIVE_STATES, OPEN_STATES, CallbackResult, OrderKind, OrderState
+from portal.orders.enums import (
+    ACTIVE_STATES, CURRENT_TASK_STATES, OPEN_STATES, CallbackResult, OrderKind, OrderState, TaskRole, TaskState,
+)
 
 
 def _enum(cls, length=30):
@@ -151,6 +154,22 @@ class WorkOrder(db.Model):
     def unit_scope_column(cls):
         return cls.unit_id
 
+    @classmethod
+    def unit_scope_clause(cls, unit_ids):
+        """Orders a unit user may see: held by one of `unit_ids`, or given to one of them as a task."""
+        tasks = OrderTask.__table__
+        given = select(tasks.c.order_id).where(
+            tasks.c.unit_id.in_(unit_ids), tasks.c.state != TaskState.WITHDRAWN.value)
+        held = cls.unit_id.in_(unit_ids)
+        # Most units hold every order they see (a county sees its townships' parts through the order it
+        # holds): then the lists keep their index order. Otherwise an uncorrelated IN keeps both halves
+        # indexable (SQLite's OR-by-union, PostgreSQL's BitmapOr).
+        elsewhere = given.join(cls.__table__, cls.__table__.c.id == tasks.c.order_id).where(
+            or_(cls.__table__.c.unit_id.is_(None), cls.__table__.c.unit_id.not_in(unit_ids)))
+        if db.session.scalar(select(elsewhere.exists())):
+            return or_(held, cls.id.in_(given))
+        return held
+
     def __repr__(self) -> str:
         return f"<WorkOrder {self.number} {self.state}>"
 
@@ -194,3 +213,59 @@ class Callback(db.Model):
     closure: Mapped[int | None]
 
     order: Mapped[WorkOrder] = relationship()
+
+
+CURRENT_TASK_SQL = "state IN (" + ", ".join(f"'{s.value}'" for s in sorted(CURRENT_TASK_STATES)) + ")"
+
+
+class OrderTask(db.Model):
+    """A part of an order given to a unit that does not hold it (DOMAIN.md §1 主办/协办, 二级派单).
+
+    The centre gives 协办 parts to co-units (assigner_unit_id NULL); a unit passes the order, or its own part,
+    down to its sub-units as 主办 or 协办 inside the unit (assigner_unit_id = that unit, parent_task_id = the
+    task it passes on, if it held the order through a task). The order itself stays with its lead unit
+    (work_order.unit_id) and counts for it; only portal.orders.transitions changes a task.
+    """
+
+    __tablename__ = "order_task"
+    __table_args__ = (
+        # One current part per unit and order; ended parts (released, accepted, withdrawn) stay as history.
+        Index("uq_order_task_current", "order_id", "unit_id", unique=True,
+              sqlite_where=text(CURRENT_TASK_SQL), postgresql_where=text(CURRENT_TASK_SQL)),
+        Index("ix_order_task_unit_state", "unit_id", "state"),
+        CheckConstraint("assigner_unit_id IS NULL OR assigner_unit_id <> unit_id", name="not_to_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    # Who gave the part: NULL is the centre (协办); otherwise the unit that passed the order down.
+    assigner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    parent_task_id: Mapped[int | None] = mapped_column(ForeignKey("order_task.id"), index=True)
+    role: Mapped[TaskRole] = mapped_column(_enum(TaskRole, 10))
+    state: Mapped[TaskState] = mapped_column(_enum(TaskState, 20), default=TaskState.DISPATCHED)
+    task_text: Mapped[str] = mapped_column(Text, default="")
+    dispatched_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    signed_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]  # released, accepted or withdrawn
+    opinion: Mapped[str] = mapped_column(Text, default="")  # 协办意见 / the sub-unit's reply
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    order: Mapped[WorkOrder] = relationship(backref="tasks")
+    unit: Mapped["Unit"] = relationship(foreign_keys=[unit_id])  # noqa: F821
+    assigner_unit: Mapped["Unit | None"] = relationship(foreign_keys=[assigner_unit_id])  # noqa: F821
+    parent_task: Mapped["OrderTask | None"] = relationship(remote_side=[id])
+    handler: Mapped["User | None"] = relationship(foreign_keys=[handler_id])  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def unit_scope_column(cls):
+        return cls.unit_id
+
+    def __repr__(self) -> str:
+        return f"<OrderTask {self.order_id}→{self.unit_id} {self.role} {self.state}>"

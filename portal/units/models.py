@@ -40,8 +40,13 @@ class Unit(db.Model):
     lead_mobile: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # 下级单位: a township, sub-district, section or village under its unit (a tree of any depth). The
+    # centre dispatches to first-level units (parent_id NULL) and its figures count them only.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     users: Mapped[list["User"]] = relationship(back_populates="unit")  # noqa: F821
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.display_order")
 
     # Units are a unit-scoped model too: a unit user sees only its own unit.
     @classmethod

@@ -1,22 +1,46 @@
 """Unit scoping, done once: every unit-facing query goes through here.
 
-A model that belongs to a unit defines `unit_scope_column()` returning the column that holds
-the unit id. Centre roles see every row; unit roles see only rows of their own unit.
+A model that belongs to a unit defines `unit_scope_column()` returning the column that holds the unit id, or
+`unit_scope_clause(unit_ids)` when it belongs to units in more than one way (an order: held by its lead unit,
+or given to co-units and sub-units as tasks). Centre roles see every row. A unit user sees the rows of its own
+unit and of every unit below it (下级单位, any depth), never those of the units above or beside it.
 """
 from __future__ import annotations
 
-from flask import abort
-from sqlalchemy import Select, false, select
+from flask import abort, g, has_request_context
+from sqlalchemy import Select, false, literal, select
 
 from portal.extensions import db
+
+
+def visible_unit_ids(user) -> list[int]:
+    """The user's unit and its whole sub-tree (a sub-unit user: its own sub-tree only)."""
+    if not user.is_unit_user or user.unit_id is None:
+        return []
+    cache = g.setdefault("_visible_unit_ids", {}) if has_request_context() else {}
+    if user.unit_id not in cache:
+        cache[user.unit_id] = subtree_ids(user.unit_id)
+    return cache[user.unit_id]
+
+
+def subtree_ids(unit_id: int) -> list[int]:
+    """`unit_id` and every unit below it, by a recursive query on unit.parent_id."""
+    # The table, not the model: web/ sits below the features (tests/test_dependencies.py).
+    unit = db.metadata.tables["unit"]
+    tree = select(literal(unit_id).label("id")).cte("tree", recursive=True)
+    tree = tree.union_all(select(unit.c.id).where(unit.c.parent_id == tree.c.id))
+    return list(db.session.scalars(select(tree.c.id)))
 
 
 def scope(stmt: Select, model, user) -> Select:
     """Restrict a SELECT on `model` to what `user` may see."""
     if user.is_unit_user:
-        if user.unit_id is None:
+        unit_ids = visible_unit_ids(user)
+        if not unit_ids:
             return stmt.where(false())
-        return stmt.where(model.unit_scope_column() == user.unit_id)
+        if hasattr(model, "unit_scope_clause"):
+            return stmt.where(model.unit_scope_clause(unit_ids))
+        return stmt.where(model.unit_scope_column().in_(unit_ids))
     return stmt
 
 
