@@ -157,10 +157,12 @@ class WorkOrder(db.Model):
     @classmethod
     def unit_scope_clause(cls, unit_ids):
         """Orders a unit user may see: held by one of `unit_ids`, or given to one of them as a task."""
+        from portal.web.scoping import among
+
         tasks = OrderTask.__table__
-        given = select(tasks.c.order_id).where(
-            tasks.c.unit_id.in_(unit_ids), tasks.c.state != TaskState.WITHDRAWN.value)
-        held = cls.unit_id.in_(unit_ids)
+        given = select(tasks.c.order_id).where(among(tasks.c.unit_id, unit_ids),
+                                               tasks.c.state != TaskState.WITHDRAWN.value)
+        held = among(cls.unit_id, unit_ids)
         # Most units hold every order they see (a county sees its townships' parts through the order it
         # holds): then the lists keep their index order. Otherwise an uncorrelated IN keeps both halves
         # indexable (SQLite's OR-by-union, PostgreSQL's BitmapOr).

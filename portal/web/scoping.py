@@ -13,11 +13,16 @@ from sqlalchemy import Select, false, literal, select
 from portal.extensions import db
 
 
+def _request_cache(name: str) -> dict:
+    """A dict that lives as long as the request (outside a request: a fresh one each call)."""
+    return g.setdefault(name, {}) if has_request_context() else {}
+
+
 def visible_unit_ids(user) -> list[int]:
     """The user's unit and its whole sub-tree (a sub-unit user: its own sub-tree only)."""
     if not user.is_unit_user or user.unit_id is None:
         return []
-    cache = g.setdefault("_visible_unit_ids", {}) if has_request_context() else {}
+    cache = _request_cache("_visible_unit_ids")
     if user.unit_id not in cache:
         cache[user.unit_id] = subtree_ids(user.unit_id)
     return cache[user.unit_id]
@@ -39,9 +44,19 @@ def scope(stmt: Select, model, user) -> Select:
         if not unit_ids:
             return stmt.where(false())
         if hasattr(model, "unit_scope_clause"):
-            return stmt.where(model.unit_scope_clause(unit_ids))
-        return stmt.where(model.unit_scope_column().in_(unit_ids))
+            # The clause may ask the database which form it needs: once per request and model.
+            cache = _request_cache("_unit_scope_clauses")
+            key = (model, tuple(unit_ids))
+            if key not in cache:
+                cache[key] = model.unit_scope_clause(unit_ids)
+            return stmt.where(cache[key])
+        return stmt.where(among(model.unit_scope_column(), unit_ids))
     return stmt
+
+
+def among(column, unit_ids: list[int]):
+    """`column IN unit_ids`, as `=` for the usual single unit (the same plan and statement cache as before)."""
+    return column == unit_ids[0] if len(unit_ids) == 1 else column.in_(unit_ids)
 
 
 def scoped_select(model, user) -> Select:
