@@ -15,3 +15,4 @@ from portal.calendar.models import CalendarDay, CalendarYear, TimeLimit  # noqa:
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.orders.numbering import OrderNumberCounter  # noqa: F401
 from portal.web.once import FormToken  # noqa: F401
+from portal.scores.models import Adjustment, Scheme, SchemeGroup, SchemeItem  # noqa: F401

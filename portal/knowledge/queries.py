@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -246,3 +246,32 @@ def visible_entry(user, entry_id: int) -> tuple[KBEntry | None, bool]:
         KBEntry.id == entry_id, KBEntry.published_version_id.is_not(None),
         KBEntry.status != EntryStatus.RETIRED)).first()
     return entry, False
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """报送任务完成情况 of one unit: campaigns due in the period and judged by T, and those met."""
+
+    due: int
+    met: int
+
+
+def campaign_compliance(start: date, end: date, as_of: datetime) -> dict[int, Compliance]:
+    """Per unit: the campaigns targeting it whose deadline falls in [start, end] and whose (effective)
+    deadline has passed by `as_of` or that it met already; met = 已报送 or 已补报 (逾期报送, 未报送 are not).
+
+    A unit granted a 补报截止 still ahead at `as_of` that has not submitted yet is not judged yet.
+    """
+    first = datetime.combine(start, datetime.min.time())
+    after = datetime.combine(end, datetime.min.time()) + timedelta(days=1)
+    campaigns = list(db.session.scalars(
+        select(Campaign).where(Campaign.deadline >= first, Campaign.deadline < after, Campaign.deadline <= as_of)))
+    due: dict[int, int] = defaultdict(int)
+    met: dict[int, int] = defaultdict(int)
+    for (_cid, unit_id), s in statuses(campaigns, as_of).items():
+        ok = s.status in (CampaignStatus.SUBMITTED, CampaignStatus.MAKE_UP)
+        if not ok and s.status == CampaignStatus.NOT_SUBMITTED and s.effective_deadline >= as_of:
+            continue
+        due[unit_id] += 1
+        met[unit_id] += int(ok)
+    return {unit_id: Compliance(n, met[unit_id]) for unit_id, n in due.items()}

@@ -12,6 +12,8 @@ facts in force at T and only events at or before T:
 - 重办率 = orders with a rejected reply or a reopen (重办) by T within the dispatch in force at T / its orders.
 - 回访满意率 = callbacks by T within the dispatch in force at T whose level counts as satisfied (an admin
   setting) / those callbacks.
+- 解决率 = orders completed at T whose completing reply (the one submitted at completed_at) says 已解决 /
+  orders completed at T.
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from sqlalchemy import and_, case, distinct, func, not_, or_, select
 from portal.extensions import db
 from portal.orders.callbacks import satisfied_levels
 from portal.orders.models import Callback, OrderEvent
-from portal.stats._sql import F, count_if, counted, dispatched
+from portal.orders.records import Reply
+from portal.stats._sql import F, count_if, counted, dispatched, status_conditions
 from portal.stats.formatting import percent_one_decimal
 from portal.stats.period import Period
 
@@ -40,6 +43,8 @@ class UnitRates:
     reopened: int = 0
     callbacks: int = 0
     satisfied: int = 0
+    completed: int = 0
+    resolved: int = 0
 
     @property
     def sign_rate_text(self) -> str:
@@ -57,10 +62,15 @@ class UnitRates:
     def satisfaction_text(self) -> str:
         return percent_one_decimal(self.satisfied, self.callbacks)
 
+    @property
+    def resolution_text(self) -> str:
+        return percent_one_decimal(self.resolved, self.completed)
+
     def as_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data.update(sign_rate=self.sign_rate_text, return_rate=self.return_rate_text,
-                    reopen_rate=self.reopen_rate_text, satisfaction=self.satisfaction_text)
+                    reopen_rate=self.reopen_rate_text, satisfaction=self.satisfaction_text,
+                    resolution=self.resolution_text)
         return data
 
 
@@ -111,6 +121,19 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
     for unit_id, n, n_good in db.session.execute(callbacks):
         r = get(unit_id)
         r.callbacks, r.satisfied = int(n), int(n_good)
+
+    done = status_conditions(t)
+    completed = or_(done["on_time"], done["late"])
+    said_resolved = (select(Reply.id).where(Reply.order_id == F.order_id, Reply.submitted_at == F.completed_at,
+                                            Reply.resolved.is_(True)).exists())
+    resolutions = (
+        select(F.unit_id, count_if(completed), count_if(and_(completed, said_resolved)))
+        .where(counted(period), held)
+        .group_by(F.unit_id)
+    )
+    for unit_id, n_done, n_resolved in db.session.execute(resolutions):
+        r = get(unit_id)
+        r.completed, r.resolved = int(n_done), int(n_resolved)
 
     for unit_id, r in out.items():
         r.dispatched_to = r.total + returned_away.get(unit_id, 0)

@@ -83,32 +83,50 @@ def _rank_key(r: UnitRow):
     return (-r.rate, -r.total, r.display_order, r.unit_id)
 
 
-def rank_group(rows: list[UnitRow]) -> list[RankedRow]:
-    """Rank by 按期办结率 descending, then total descending, then display order.
+@dataclass(frozen=True)
+class Place:
+    rank: int
+    tied: bool
+    mark: str | None
 
-    Units with the same rate and the same total share a rank (1, 1, 3: 并列). The top min(5, n // 2)
-    places are 红榜 and the bottom min(5, n // 2) are 黑榜, each with every unit tied with them; a unit
-    on 红榜 or at the group's best rate is never on 黑榜. Units without a rate are listed last, unranked.
+
+def place(ordered: list, tie_key, best_key, red_size: int = BOARD_SIZE, black_size: int = BOARD_SIZE) -> list[Place]:
+    """Ranks and 红榜/黑榜 of items already sorted best first: the one ranking rule of the portal.
+
+    Items with the same `tie_key` share a rank (1, 1, 3: 并列). With n items the top min(red_size, n // 2)
+    places are 红榜 and the bottom min(black_size, n // 2) are 黑榜, each with every item tied with them; an
+    item on 红榜, or whose `best_key` equals the best item's, is never on 黑榜 (nobody is blamed when all tie).
+    """
+    ranks: list[int] = []
+    tied = [False] * len(ordered)
+    for i, item in enumerate(ordered):
+        if i and tie_key(ordered[i - 1]) == tie_key(item):
+            ranks.append(ranks[-1])
+            tied[i - 1] = tied[i] = True
+        else:
+            ranks.append(i + 1)
+    marks: list[str | None] = [None] * len(ordered)
+    red = min(red_size, len(ordered) // 2)
+    black = min(black_size, len(ordered) // 2)
+    if ordered:
+        best = best_key(ordered[0])
+        red_until = ranks[red - 1] if red else 0
+        black_from = ranks[-black] if black else len(ordered) + 1
+        for i, item in enumerate(ordered):
+            if ranks[i] <= red_until:
+                marks[i] = RED
+            elif ranks[i] >= black_from and best_key(item) != best:
+                marks[i] = BLACK
+    return [Place(r, t, m) for r, t, m in zip(ranks, tied, marks)]
+
+
+def rank_group(rows: list[UnitRow]) -> list[RankedRow]:
+    """Rank by 按期办结率 descending, then total descending, then display order (the rule of `place`:
+    units with the same rate and the same total share a rank). Units without a rate are listed last, unranked.
     """
     rated = sorted((r for r in rows if r.rate is not None), key=_rank_key)
-    ranked: list[RankedRow] = []
-    for i, r in enumerate(rated, start=1):
-        previous = ranked[-1] if ranked else None
-        if previous and (previous.row.rate, previous.row.total) == (r.rate, r.total):
-            previous.tied = True
-            ranked.append(RankedRow(r, previous.rank, tied=True))
-        else:
-            ranked.append(RankedRow(r, i))
-    size = min(BOARD_SIZE, len(ranked) // 2)
-    if size:
-        best = ranked[0].row.rate
-        red_until = ranked[size - 1].rank
-        black_from = ranked[-size].rank
-        for rr in ranked:
-            if rr.rank <= red_until:
-                rr.mark = RED
-            elif rr.rank >= black_from and rr.row.rate < best:
-                rr.mark = BLACK
+    places = place(rated, lambda r: (r.rate, r.total), lambda r: r.rate)
+    ranked = [RankedRow(r, p.rank, p.mark, p.tied) for r, p in zip(rated, places)]
     unrated = sorted((r for r in rows if r.rate is None), key=lambda r: (-r.total, r.display_order, r.unit_id))
     return ranked + [RankedRow(r, None) for r in unrated]
 
