@@ -10,6 +10,7 @@ from portal.demo.knowledge import load_knowledge
 from portal.demo.orders import load_orders
 from portal.demo.units import ALL_UNITS
 from portal.extensions import db
+from portal.scores.demo import load_scores
 from portal.orders.reminders import send_deadline_reminders
 from portal.units.models import Unit
 
@@ -27,7 +28,7 @@ def load_units() -> int:
 
 
 # Each step: (what it says while loading, callable returning a short summary). Later features append
-# their steps here in dependency order: units → accounts → orders → knowledge → calls → circular,
+# their steps here in dependency order: units → accounts → orders → knowledge → calls → scores → circular,
 # then today's deadline reminders, exactly as the cron job would send them.
 STEPS = [
     ("单位", lambda: f"{load_units()} 个承办单位"),
@@ -35,6 +36,7 @@ STEPS = [
     ("工单", load_orders),
     ("知识库", load_knowledge),
     ("来电", load_calls),
+    ("考核", load_scores),
     ("通报", load_circular),
     ("到期提醒", lambda: f"{send_deadline_reminders()} 条"),
 ]
