@@ -76,13 +76,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.roster import views as roster_views  # noqa: F401  (pages on roster.blueprint.bp)
     from portal.roster.blueprint import bp as roster_bp
     from portal.settings.views import bp as settings_bp
+    from portal.scores.views import bp as scores_bp
     from portal.stats.views import bp as stats_bp
     from portal.home.views import bp as home_bp
     from portal.subjects.views import bp as subjects_bp
     from portal.audit_pages.views import bp as audit_bp
 
     for bp in (auth_bp, home_bp, admin_bp, roster_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp,
-               settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp):
+               settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp, scores_bp):
         app.register_blueprint(bp)
     register_health(app)
 

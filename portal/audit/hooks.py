@@ -38,6 +38,7 @@ AUDITED_ENDPOINTS = {
     "circulars.docx": Audited("circular.download", "circular", "circular_id"),
     "circulars.xlsx": Audited("circular.download", "circular", "circular_id"),
     "stats.export_csv": Audited("stats.export"),
+    "scores.export": Audited("scores.export"),
     "audit.export": Audited("audit.export"),
 }
 

@@ -9,6 +9,7 @@ from datetime import date
 from portal.circulars import drafting
 from portal.circulars.snapshot import KINDS, parse_dt
 from portal.orders.enums import KIND_LABELS
+from portal.scores import snapshot as scores
 
 LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
 LEVEL2 = re.compile(r"^（[一二三四五六七八九十]+）")
@@ -50,6 +51,16 @@ class Doc:
     kinds: list[dict] = field(default_factory=list)
     non_submitters: list[dict] = field(default_factory=list)
     totals: dict = field(default_factory=dict)
+    # 附件2 考核得分表 (only when the snapshot froze scores): group headings and unit rows, as scores.snapshot.table
+    score_title: str = ""
+    score_header: list[str] = field(default_factory=list)
+    score_rows: list[tuple[str, list[str]]] = field(default_factory=list)
+    score_notes: str = ""
+
+    @property
+    def attachment_titles(self) -> list[str]:
+        """附件说明: one title, or 1. and 2. when the score table is attached."""
+        return [self.attachment_title, self.score_title] if self.score_rows else [self.attachment_title]
 
 
 def split_paragraphs(text: str) -> list[Para]:
@@ -115,7 +126,15 @@ def build(snapshot: dict, *, title: str, doc_number: str, issuer: str, addressee
             for g in snapshot.get("non_submitters", [])
         ],
         totals=snapshot["totals"],
+        **_score_table(snapshot.get("scores")),
     )
+
+
+def _score_table(frozen: dict | None) -> dict:
+    if not frozen:
+        return {}
+    return {"score_title": scores.title(frozen), "score_header": scores.header(frozen),
+            "score_rows": scores.table(frozen), "score_notes": scores.notes(frozen)}
 
 
 def empty_sections(snapshot: dict, texts: dict) -> list[str]:

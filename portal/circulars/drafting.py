@@ -5,10 +5,10 @@ separated by a newline. No figure is computed here beyond joining the snapshot's
 """
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime
 
-from portal.circulars.snapshot import non_submitter_units, parse_dt
+from portal.circulars.snapshot import non_submitter_units, parse_dt, whole_month
+from portal.scores.snapshot import boards_sentence
 
 SECTION_KEYS = ("intro", "s1", "s3", "s4")
 # Section names; the printed number (一、二、…) follows the sections present, so none is skipped.
@@ -20,14 +20,9 @@ DEFAULT_CC = "市委办公室、市人大常委会办公室、市政府办公室
 REGULATION = "《安康市政务服务平台建设运行监督管理办法》"
 
 
-def _is_whole_month(start: date, end: date) -> bool:
-    return (start.year, start.month) == (end.year, end.month) and start.day == 1 and \
-        end.day == calendar.monthrange(end.year, end.month)[1]
-
-
 def period_label(start: date, end: date) -> str:
     """8月 for a whole month; otherwise 8月1日至8月15日 (years shown when they differ)."""
-    if _is_whole_month(start, end):
+    if whole_month(start, end):
         return f"{start.month}月"
     if start.year != end.year:
         return f"{cn_date(start)}至{cn_date(end)}"
@@ -54,19 +49,19 @@ def _period(snapshot: dict) -> tuple[date, date, datetime]:
 
 def default_title(start: date, end: date) -> str:
     label = period_label(start, end)
-    suffix = "份" if _is_whole_month(start, end) else ""
+    suffix = "份" if whole_month(start, end) else ""
     return f"关于12345便民服务平台{label}{suffix}工单办理情况的通报"
 
 
 def attachment_title(snapshot: dict) -> str:
     start, end, _ = _period(snapshot)
-    suffix = "份" if _is_whole_month(start, end) else ""
+    suffix = "份" if whole_month(start, end) else ""
     return f"{period_label(start, end)}{suffix}各承办单位工单办理情况统计表"
 
 
 def draft_intro(snapshot: dict) -> str:
     start, end, _ = _period(snapshot)
-    suffix = "份" if _is_whole_month(start, end) else ""
+    suffix = "份" if whole_month(start, end) else ""
     return ("在市委、市政府的正确领导及各级各部门的大力支持下，全市12345便民服务平台运行平稳。"
             f"现将{period_label(start, end)}{suffix}平台运行情况通报如下：")
 
@@ -81,10 +76,11 @@ def draft_handling(snapshot: dict) -> str:
     first = (f"{period_label(start, end)}，共接听群众来电{calls['calls']}件，直接回复{calls['direct']}件，"
              f"形成工单办理{t['total']}件{tag_text}。其中，按期办结{t['on_time']}件，逾期办结{t['late']}件，"
              f"逾期未办结{t['overdue_open']}件{in_progress}。")
+    see = "（详见附件1）" if snapshot.get("scores") else "（详见附件）"
     if t["rate_text"] and t["rate_text"] != "—":
-        first += f"按期办结率为{t['rate_text']}（详见附件）。"
+        first += f"按期办结率为{t['rate_text']}{see}。"
     else:
-        first += "（详见附件）"
+        first += see
     if snapshot.get("undispatched"):
         first += f"另有{snapshot['undispatched']}件工单尚未派单，未计入上述统计。"
     paragraphs = [first]
@@ -96,6 +92,10 @@ def draft_handling(snapshot: dict) -> str:
         if topics:
             second += f"群众反映的热点问题主要集中在：{'、'.join(topics)}等。"
         paragraphs.append(second)
+    if snapshot.get("scores"):
+        boards = boards_sentence(snapshot["scores"])
+        if boards:
+            paragraphs.append(boards)
     return "\n".join(paragraphs)
 
 

@@ -21,7 +21,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from portal.circulars.document import Doc, Para
-from portal.circulars.render_pdf import column_widths, split_header
+from portal.circulars.render_pdf import column_widths, score_column_widths, split_header
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -37,6 +37,8 @@ TABLE_LINE_TW = 252  # 12.6 pt lines in the table (10.5 pt text)
 CELL_PAD_TW = 60  # 3 pt above and below
 ROW_TW = TABLE_LINE_TW + 2 * CELL_PAD_TW  # every row exactly 18.6 pt, as in the PDF
 HEAD_ROW_TW = 2 * TABLE_LINE_TW + 2 * CELL_PAD_TW
+SCORE_LINE_TW = 216  # 10.8 pt lines in the score table (9 pt text)
+SCORE_ROW_TW = SCORE_LINE_TW + 2 * CELL_PAD_TW
 SLACK_TW = 40  # rounding in the office suite must not push the 版记 to a new page
 
 
@@ -144,31 +146,23 @@ def _cell(text: str, width: int, style: str, span: int = 1) -> str:
 
 def _cell_styles(document) -> None:
     """Two paragraph styles for the table (body, header/total) so that cells carry no formatting of their own."""
-    for style_id, name, font in (("CircCell", "通报表格", BODY_FONT), ("CircHead", "通报表头", HEI_FONT)):
+    for style_id, name, font, half, line, jc in (
+            ("CircCell", "通报表格", BODY_FONT, 21, TABLE_LINE_TW, "center"),
+            ("CircHead", "通报表头", HEI_FONT, 21, TABLE_LINE_TW, "center"),
+            ("CircScore", "得分表格", BODY_FONT, 18, SCORE_LINE_TW, "center"),
+            ("CircScoreHead", "得分表头", HEI_FONT, 18, SCORE_LINE_TW, "center"),
+            ("CircScoreGroup", "得分分组", HEI_FONT, 18, SCORE_LINE_TW, "left")):
         document.styles.element.append(parse_xml(
             f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
             f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/>'
-            f'<w:pPr><w:widowControl w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{TABLE_LINE_TW}" '
-            'w:lineRule="exact"/><w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="center"/></w:pPr>'
-            f'{_rpr(font, 21)}</w:style>'))
+            f'<w:pPr><w:widowControl w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{line}" '
+            f'w:lineRule="exact"/><w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="{jc}"/></w:pPr>'
+            f'{_rpr(font, half)}</w:style>'))
 
 
-def table_xml(doc: Doc) -> str:
-    """The attachment table as one fragment: fixed layout, declared grid = cell widths = the text block."""
-    widths = [twips(w) for w in column_widths(doc.header)]
-    widths[-1] += twips(156) - sum(widths)
-    body, head = "CircCell", "CircHead"
+def _table(widths: list[int], rows: list[str]) -> str:
     border = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
     borders = "".join(border.format(s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    header = [split_header(h, (w - 40) // 210) for h, w in zip(doc.header, widths)]  # 10.5 pt = 210 twips
-    exact = f'<w:cantSplit/><w:trHeight w:val="{ROW_TW}" w:hRule="exact"/>'
-    rows = [f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{HEAD_ROW_TW}" w:hRule="exact"/><w:tblHeader/></w:trPr>'
-            + "".join(_cell(h, w, head) for h, w in zip(header, widths)) + "</w:tr>"]
-    for row in doc.rows:
-        rows.append(f"<w:tr><w:trPr>{exact}</w:trPr>"
-                    + "".join(_cell(c, w, body) for c, w in zip(row, widths)) + "</w:tr>")
-    rows.append(f"<w:tr><w:trPr>{exact}</w:trPr>" + _cell("合计", widths[0] + widths[1], head, span=2)
-                + "".join(_cell(c, w, head) for c, w in zip(doc.total_row[2:], widths[2:])) + "</w:tr>")
     return (
         f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
         f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
@@ -178,6 +172,49 @@ def table_xml(doc: Doc) -> str:
         "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
         + "".join(rows) + "</w:tbl>"
     )
+
+
+def _score_grid(doc: Doc) -> tuple[list[int], list[str]]:
+    widths = [twips(w) for w in score_column_widths(doc.score_header)]
+    widths[-1] += twips(156) - sum(widths)
+    return widths, [split_header(h, max((w - 40) // 180, 1)) for h, w in zip(doc.score_header, widths)]  # 9 pt
+
+
+def score_table_xml(doc: Doc) -> str:
+    """附件2 考核得分表 like the PDF's: 9 pt, a heading row per group, every row of an exact height."""
+    widths, header = _score_grid(doc)
+    exact = f'<w:cantSplit/><w:trHeight w:val="{SCORE_ROW_TW}" w:hRule="exact"/>'
+    rows = [f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{score_head_tw(header)}" w:hRule="exact"/>'
+            '<w:tblHeader/></w:trPr>' + "".join(_cell(h, w, "CircScoreHead") for h, w in zip(header, widths)) + "</w:tr>"]
+    for kind, cells in doc.score_rows:
+        if kind == "group":
+            rows.append(f"<w:tr><w:trPr>{exact}</w:trPr>"
+                        + _cell(cells[0], sum(widths), "CircScoreGroup", span=len(widths)) + "</w:tr>")
+        else:
+            rows.append(f"<w:tr><w:trPr>{exact}</w:trPr>"
+                        + "".join(_cell(c, w, "CircScore") for c, w in zip(cells, widths)) + "</w:tr>")
+    return _table(widths, rows)
+
+
+def score_head_tw(header: list[str]) -> int:
+    return max(h.count("\n") + 1 for h in header) * SCORE_LINE_TW + 2 * CELL_PAD_TW
+
+
+def table_xml(doc: Doc) -> str:
+    """The attachment table as one fragment: fixed layout, declared grid = cell widths = the text block."""
+    widths = [twips(w) for w in column_widths(doc.header)]
+    widths[-1] += twips(156) - sum(widths)
+    body, head = "CircCell", "CircHead"
+    header = [split_header(h, (w - 40) // 210) for h, w in zip(doc.header, widths)]  # 10.5 pt = 210 twips
+    exact = f'<w:cantSplit/><w:trHeight w:val="{ROW_TW}" w:hRule="exact"/>'
+    rows = [f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{HEAD_ROW_TW}" w:hRule="exact"/><w:tblHeader/></w:trPr>'
+            + "".join(_cell(h, w, head) for h, w in zip(header, widths)) + "</w:tr>"]
+    for row in doc.rows:
+        rows.append(f"<w:tr><w:trPr>{exact}</w:trPr>"
+                    + "".join(_cell(c, w, body) for c, w in zip(row, widths)) + "</w:tr>")
+    rows.append(f"<w:tr><w:trPr>{exact}</w:trPr>" + _cell("合计", widths[0] + widths[1], head, span=2)
+                + "".join(_cell(c, w, head) for c, w in zip(doc.total_row[2:], widths[2:])) + "</w:tr>")
+    return _table(widths, rows)
 
 
 def colophon_xml(doc: Doc) -> list[str]:
@@ -213,16 +250,27 @@ def colophon_xml(doc: Doc) -> list[str]:
 def filler_twips(doc: Doc, colophon_lines: int) -> tuple[int, bool]:
     """The blank space that puts the 版记 on the foot of the last page, and whether it needs a page of its own.
     Every table row has an exact height, so where the table ends is known without laying it out."""
+    if doc.score_rows:  # the 版记 follows 附件2: its table, then the notes (about 48 characters of 9 pt a line)
+        return _filler(len(doc.score_rows), SCORE_ROW_TW, _score_header_tw(doc), colophon_lines,
+                       after=SCORE_LINE_TW * (2 + len(doc.score_notes) // 48))
+    return _filler(len(doc.rows) + 1, ROW_TW, HEAD_ROW_TW, colophon_lines)
+
+
+def _score_header_tw(doc: Doc) -> int:
+    return score_head_tw(_score_grid(doc)[1])
+
+
+def _filler(rows: int, row_tw: int, head_tw: int, colophon_lines: int, after: int = 0) -> tuple[int, bool]:
     block = twips(225)
-    rows = len(doc.rows) + 1
-    above = 3 * LINE_TW + HEAD_ROW_TW  # 附件, a blank line, the title, the header row
-    first = (block - above) // ROW_TW
+    above = 3 * LINE_TW + head_tw  # 附件, a blank line, the title, the header row
+    first = (block - above) // row_tw
     if rows <= first:
-        used = above + rows * ROW_TW
+        used = above + rows * row_tw
     else:
-        per_page = (block - HEAD_ROW_TW) // ROW_TW
+        per_page = (block - head_tw) // row_tw
         last = (rows - first) - per_page * ((rows - first - 1) // per_page)
-        used = HEAD_ROW_TW + last * ROW_TW
+        used = head_tw + last * row_tw
+    used += after
     colophon = colophon_lines * LINE_TW + 3 * 20 + SLACK_TW
     space = block - used - 20 - colophon  # 20: the paragraph that must follow a table
     if space >= 20:
@@ -299,7 +347,13 @@ def render(doc: Doc) -> bytes:
         for para in sec.paragraphs:
             _body(document, para)
     _paragraph(document)
-    _text(document, f"附件：{doc.attachment_title}")
+    titles = doc.attachment_titles
+    if len(titles) == 1:
+        _text(document, f"附件：{titles[0]}")
+    else:  # 7.3.4: 附件：1.XXX, the next numbers under the first
+        _text(document, f"附件：1.{titles[0]}")
+        for n, title in enumerate(titles[1:], start=2):
+            _text(document, f"{n}.{title}").paragraph_format.first_line_indent = Pt(5 * PITCH_PT)
     _paragraph(document)
     sign = _text(document, doc.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     sign.paragraph_format.right_indent = Pt(2 * PITCH_PT)
@@ -307,12 +361,23 @@ def render(doc: Doc) -> bytes:
         date = _text(document, doc.issue_date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
         date.paragraph_format.right_indent = Pt(4 * PITCH_PT)
 
-    label = _text(document, "附件", HEI_FONT, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    label = _text(document, "附件1" if doc.score_rows else "附件", HEI_FONT, indent=False,
+                  align=WD_ALIGN_PARAGRAPH.LEFT)
     label.paragraph_format.page_break_before = True
     _paragraph(document, indent=False)
     att = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _font(att.add_run(doc.attachment_title), TITLE_FONT, 22)
     _append(document, table_xml(doc))
+    if doc.score_rows:
+        _paragraph(document, indent=False, spacing=Pt(1))  # a table must be followed by a paragraph
+        label = _text(document, "附件2", HEI_FONT, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+        label.paragraph_format.page_break_before = True
+        _paragraph(document, indent=False)
+        att = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        _font(att.add_run(doc.score_title), TITLE_FONT, 22)
+        _append(document, score_table_xml(doc))
+        notes = _paragraph(document, indent=False, spacing=Pt(SCORE_LINE_TW / 20), align=WD_ALIGN_PARAGRAPH.LEFT)
+        _font(notes.add_run(doc.score_notes), BODY_FONT, 9)
     if doc.cc or doc.issue_date_text:
         _paragraph(document, indent=False, spacing=Pt(1))  # a table must be followed by a paragraph
         lines = (cc_lines if doc.cc else 0) + (1 if doc.issue_date_text else 0)

@@ -358,6 +358,45 @@ def table(layout: Layout, doc: Doc) -> LongTable:
     return LongTable(data, colWidths=widths, repeatRows=1, style=TableStyle(style))
 
 
+SCORE_PT = 9.0
+
+
+def score_column_widths(header: list[str]) -> list[float]:
+    """Widths in mm of 附件2 filling the 156 mm block: 名次 (room for “3（并列）”), 承办单位, the points, 总分, 榜单."""
+    narrow = (156 - 15 - 33 - 13 - 10) / (len(header) - 4)
+    return [15, 33, *([narrow] * (len(header) - 4)), 13, 10]
+
+
+def score_table(layout: Layout, doc: Doc) -> LongTable:
+    """附件2 考核得分表: one LongTable, a heading row (满分) before each group's units, the header repeated."""
+    widths = [w * mm for w in score_column_widths(doc.score_header)]
+    body, hei = layout.names["body"], layout.names["hei"]
+    per_line = [int((w - 2) // pdfmetrics.stringWidth("中", hei, SCORE_PT)) for w in widths]
+    data = [[split_header(h, n) for h, n in zip(doc.score_header, per_line)]]
+    style = [
+        ("FONT", (0, 0), (-1, -1), body, SCORE_PT, SCORE_PT * 1.2),
+        ("FONT", (0, 0), (-1, 0), hei, SCORE_PT, SCORE_PT * 1.2),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    for kind, cells in doc.score_rows:
+        r = len(data)
+        if kind == "group":
+            data.append([cells[0], *[""] * (len(widths) - 1)])
+            style += [("SPAN", (0, r), (-1, r)), ("FONT", (0, r), (-1, r), hei, SCORE_PT, SCORE_PT * 1.2),
+                      ("ALIGN", (0, r), (-1, r), "LEFT"), ("LEFTPADDING", (0, r), (-1, r), 4)]
+            continue
+        data.append(cells)
+        for c, (text, width) in enumerate(zip(cells, widths)):  # too wide for its column: set smaller, never cut
+            w = pdfmetrics.stringWidth(text, body, SCORE_PT)
+            if w > width - 3:
+                style.append(("FONTSIZE", (c, r), (c, r), SCORE_PT * (width - 3) / w))
+    return LongTable(data, colWidths=widths, repeatRows=1, style=TableStyle(style))
+
+
 def _signature(layout: Layout, issuer: str, date_text: str) -> list[Flowable]:
     """7.3.5.2: 署名 two characters in from the right; the date one line below, its first character two
     characters right of the 署名's first; a date longer than that keeps two characters and moves the 署名 left."""
@@ -405,7 +444,13 @@ def text_plan(layout: Layout, doc: Doc) -> list[Flowable]:
         for para in section.paragraphs:
             out += _paragraph(layout, _para_runs(para))
     out.append(blank)
-    out += _paragraph(layout, [Run("body", f"附件：{doc.attachment_title}")])
+    titles = doc.attachment_titles
+    if len(titles) == 1:
+        out += _paragraph(layout, [Run("body", f"附件：{titles[0]}")])
+    else:  # 7.3.4: 附件：1.XXX, the next numbers under the first
+        out += _paragraph(layout, [Run("body", f"附件：1.{titles[0]}")])
+        for n, title in enumerate(titles[1:], start=2):
+            out += _paragraph(layout, [Run("body", f"{n}.{title}")], indent=5 * PITCH)
     out.append(blank)
     out += _signature(layout, doc.issuer, doc.issue_date_text)
     return out
@@ -460,9 +505,16 @@ def text_story(layout: Layout, doc: Doc) -> list[Flowable]:
 def attachment_story(layout: Layout, doc: Doc) -> list[Flowable]:
     """The attachment pages, drawn by reportlab: heading, title, the LongTable and the 版记."""
     blank = Spacer(BLOCK_W, LINE)
-    out: list[Flowable] = [TextLine(layout, [Run("hei", "附件")]), blank,
+    two = bool(doc.score_rows)
+    out: list[Flowable] = [TextLine(layout, [Run("hei", "附件1" if two else "附件")]), blank,
                            TextLine(layout, [Run("title", doc.attachment_title)], size=TITLE_PT, align="center"),
                            Spacer(BLOCK_W, LINE / 2), table(layout, doc)]
+    if two:
+        out += [PageBreak(), TextLine(layout, [Run("hei", "附件2")]), blank,
+                TextLine(layout, [Run("title", doc.score_title)], size=TITLE_PT, align="center"),
+                Spacer(BLOCK_W, LINE / 2), score_table(layout, doc), Spacer(BLOCK_W, LINE / 4)]
+        out += [TextLine(layout, line, size=SCORE_PT, height=SCORE_PT * 1.5, track=0.0)
+                for line in layout.break_lines([Run("body", doc.score_notes)], size=SCORE_PT, track=0.0)]
     if doc.cc or doc.issue_date_text:
         cc_width = BLOCK_W - 2 * FOOT_PT
         cc_lines = layout.break_lines([Run("body", f"抄送：{doc.cc}")], size=FOOT_PT, width=cc_width,

@@ -105,4 +105,24 @@ def render(doc: Doc) -> bytes:
                          gap["deadline"].strftime("%Y-%m-%d %H:%M")])
     _sheet(missing, "知识库信息未报送单位", ["序号", "单位", "单位全称", "报送任务", "报送截止时间"], rows,
            [6, 26, 40, 30, 18])
+    if doc.score_rows:
+        scores = wb.create_sheet("考核得分表")
+        rows = sheet_rows_of(doc)
+        _sheet(scores, doc.score_title, doc.score_header, rows, [10, 24, *[10] * (len(doc.score_header) - 3), 8])
+        for r, row in enumerate(rows, start=3):
+            if row[1] is None:  # a group's heading across the table
+                scores.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(doc.score_header))
+                scores.cell(r, 1).style = "circ-head"
+            else:
+                for cell in scores[r][2:-1]:
+                    if isinstance(cell.value, float):
+                        cell.number_format = "0.00"
+        scores.append([doc.score_notes])
     return workbook_bytes(wb)
+
+
+def sheet_rows_of(doc: Doc) -> list[list]:
+    """The score table's rows with points as numbers (portal.scores.export.sheet_rows reads the same table)."""
+    from portal.scores.export import table_rows
+
+    return table_rows(doc.score_header, doc.score_rows)

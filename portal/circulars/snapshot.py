@@ -13,10 +13,12 @@ A snapshot is a JSON-ready dict:
     overdue_units   [{"unit_id", "short_name", "full_name", "overdue_open"}]
     non_submitters  [{"campaign_id", "title", "deadline", "units": [{"unit_id", "short_name", "full_name"}]}]
     cases           typical cases, frozen when picked (kept across refreshes)
+    scores          the month's 考核 scores (portal.scores.snapshot.freeze), only for a whole-month period with a
+                    scheme in force; older snapshots have none and simply print no 考核得分表
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -59,6 +61,9 @@ def build(start: date, end: date, as_of: datetime) -> dict:
     from portal.knowledge.queries import non_submitters
     from portal.stats import queries as stats
 
+    from portal.scores.queries import month_scores
+    from portal.scores.snapshot import freeze
+
     period = stats.Period(start=start, end=end, as_of=as_of)
     table = stats.unit_table(period)
     calls = stats.call_totals(period)
@@ -90,7 +95,13 @@ def build(start: date, end: date, as_of: datetime) -> dict:
             for gap in non_submitters(as_of)
         ],
         "cases": [],
+        **({"scores": frozen} if whole_month(start, end) and (frozen := freeze(month_scores(start, as_of))) else {}),
     }
+
+
+def whole_month(start: date, end: date) -> bool:
+    nxt = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start.day == 1 and end == nxt - timedelta(days=1)
 
 
 def parse_dt(text: str) -> datetime:

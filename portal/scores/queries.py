@@ -162,7 +162,7 @@ def month_scores(month: date, as_of: datetime) -> MonthScores:
     if overall:
         everyone = _order([e for rows in result.groups.values() for e in rows], lambda e: e.score.percent)
         # Units of different groups are compared by 得分率 (score ÷ full marks), to the hundredth of a percent.
-        key = lambda e: to_points(e.score.percent * 100)  # noqa: E731
+        key = lambda e: to_points(e.score.percent * 100)
         for e, p in zip(everyone, place(everyone, key, key, scheme.red_size, scheme.black_size)):
             e.overall_rank, e.overall_tied, e.mark = p.rank, p.tied, p.mark
     result.unscored.sort(key=lambda e: (e.display_order, e.unit_id))

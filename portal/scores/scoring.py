@@ -109,3 +109,28 @@ def score(rules: list[Rule], full_marks: int, figures: Figures, adjustment_hundr
         result.base = sum((p.points for p in parts), Decimal("0.00"))
         result.total = max(Decimal("0.00"), result.base - deductions + bonuses)
     return result
+
+
+def formula(rule: Rule, full_marks: dict[str, int]) -> str:
+    """The indicator's rule in plain Chinese, e.g. 按期办结率（权重30%，区县政府满分45分、市直部门满分30分）：…"""
+    ind = rule.indicator
+    shares = "、".join(f"{g}{to_points(Fraction(m * rule.weight, 100)).normalize():f}分" for g, m in full_marks.items())
+    if ind.penalty:
+        text = f"得分 = 该项分值 × （1 − {ind.label}）"
+        if rule.threshold is not None:
+            text += f"；{ind.label}高于{rule.threshold}%时该项得0分"
+    else:
+        text = f"得分 = 该项分值 × {ind.label}"
+        if rule.threshold is not None:
+            text += f"；{ind.label}低于{rule.threshold}%时该项得0分"
+    return f"{ind.label}（权重{rule.weight}%，分值：{shares}）：{ind.label} = {ind.basis}；{text}。"
+
+
+GENERAL_RULES = (
+    "各项指标按统计截止时间的数据计算，比率按精确分数计算（不先四舍五入），每项得分四舍五入保留两位小数。",
+    ("某项指标本月对某单位不适用（如没有回访、没有本月截止的报送任务）时，该项不计分，其权重按比例分给其余适用的指标，"
+     "满分不变。"),
+    "总分 = 各项得分之和 − 扣分 + 加分，最低为0分。本月没有派给该单位的工单时，该单位不参加本月考核。",
+    ("各组内按总分从高到低排名，总分相同的并列；红榜取前若干名、黑榜取后若干名（各不超过本组参与排名单位数的一半），"
+     "与其名次并列的单位一并列入；与第一名同分的单位不列入黑榜。红黑榜按全部单位评定时，按得分率（总分 ÷ 本组满分）比较。"),
+)

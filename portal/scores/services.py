@@ -16,7 +16,14 @@ from portal.audit.services import Actor, record
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.scores.indicators import REGISTRY
-from portal.scores.models import Adjustment, AdjustmentKind, BoardScope, Scheme, SchemeGroup, SchemeItem
+from portal.scores.models import (
+    Adjustment,
+    AdjustmentKind,
+    BoardScope,
+    Scheme,
+    SchemeGroup,
+    SchemeItem,
+)
 from portal.units.models import UNIT_GROUPS, Unit
 
 STARTED = "该版本的考核月份已经开始，不能修改或删除；请新建一个从以后月份起执行的版本。"
@@ -135,9 +142,12 @@ def delete_scheme(actor, scheme: Scheme, at: datetime) -> None:
     db.session.flush()
 
 
+def next_month(at: datetime) -> date:
+    return date(at.year + 1, 1, 1) if at.month == 12 else date(at.year, at.month + 1, 1)
+
+
 def _next_month_label(at: datetime) -> str:
-    year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
-    return f"{year}年{month}月"
+    return f"{next_month(at).year}年{next_month(at).month}月"
 
 
 def _actor(user) -> Actor | None:

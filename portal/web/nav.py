@@ -23,6 +23,8 @@ NAV = (
     NavItem("报送任务", "knowledge.campaigns"),
     NavItem("统计分析", "stats.dashboard"),
     NavItem("本单位统计", "stats.unit_dashboard"),
+    NavItem("考核", "scores.index"),
+    NavItem("本单位考核", "scores.mine"),
     NavItem("通报", "circulars.index"),
     NavItem("本单位人员", "units.roster"),
     NavItem("人员变更", "admin.roster_changes"),
