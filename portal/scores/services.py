@@ -126,6 +126,9 @@ def update_scheme(actor, scheme: Scheme, spec: SchemeSpec, at: datetime) -> Sche
     if month_started(scheme.effective_from, at):
         raise RuleViolation(STARTED)
     _check(spec)
+    scheme.groups.clear()
+    scheme.items.clear()
+    db.session.flush()  # the old rows go first: the new ones reuse their unique keys
     _fill(scheme, spec)
     db.session.flush()
     record("score.scheme_changed", actor=_actor(actor), object_type="score_scheme", object_id=scheme.id,
