@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -24,6 +25,10 @@ from portal.web.fields import IntegerField, coerce_id
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 POINTS = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
+
+
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def parse_month(text: str | None) -> date | None:
@@ -82,7 +87,7 @@ class _SchemeBase(FlaskForm):
         InputRequired("请填写红榜单位数。"), NumberRange(0, 50, "应为 0 至 50 之间的整数。")])
     black_size = IntegerField("黑榜单位数", default=5, validators=[
         InputRequired("请填写黑榜单位数。"), NumberRange(0, 50, "应为 0 至 50 之间的整数。")])
-    board_scope = RadioField("红黑榜范围", choices=[(s.value, s.label) for s in BoardScope], default="group",
+    board_scope = RadioField("红黑榜范围", choices=options((s.value, s.label) for s in BoardScope), default="group",
                              validators=[InputRequired("请选择红黑榜范围。")])
     note = TextAreaField("说明", validators=[Optional(), Length(max=2000)])
 
@@ -148,7 +153,7 @@ SchemeForm = _scheme_form_class()
 class AdjustmentForm(FlaskForm):
     unit_id = SelectField("承办单位", coerce=coerce_id, validators=[InputRequired("请选择单位。")])
     month = StringField("考核月份", validators=[DataRequired("请填写考核月份。"), _month_check])
-    kind = RadioField("类型", choices=[(k.value, k.label) for k in AdjustmentKind], default="deduct",
+    kind = RadioField("类型", choices=options((k.value, k.label) for k in AdjustmentKind), default="deduct",
                       validators=[InputRequired("请选择加分或扣分。")])
     points = StringField("分值", validators=[DataRequired("请填写分值。")])
     reason = TextAreaField("原因", validators=[DataRequired("请填写加扣分原因。"), Length(max=REASON_MAX)])

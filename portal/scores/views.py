@@ -11,14 +11,7 @@ from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.scores import queries, services
 from portal.scores.export import month_xlsx
-from portal.scores.forms import (
-    AdjustmentForm,
-    MonthForm,
-    RevokeForm,
-    SchemeForm,
-    last_month,
-    parse_month,
-)
+from portal.scores.forms import AdjustmentForm, MonthForm, RevokeForm, SchemeForm, last_month, options, parse_month
 from portal.scores.indicators import REGISTRY
 from portal.scores.models import Adjustment, AdjustmentKind, Scheme
 from portal.scores.scoring import GENERAL_RULES, formula
@@ -178,7 +171,7 @@ def _units() -> list[Unit]:
 def _adjustment_page(month, form: AdjustmentForm | None = None, status: int = 200):
     at = now()
     form = form or AdjustmentForm(month=f"{month:%Y-%m}")
-    form.unit_id.choices = [(u.id, u.short_name + ("" if u.active else "（已停用）")) for u in _units()]
+    form.unit_id.choices = options((u.id, u.short_name + ("" if u.active else "（已停用）")) for u in _units())
     rows = list(db.session.scalars(select(Adjustment).where(Adjustment.month == month)
                                    .order_by(Adjustment.created_at.desc(), Adjustment.id.desc())))
     return render_page_or_fragment("scores/adjustments.html", "scores/_adjustments.html", form=form, month=month,
@@ -196,7 +189,7 @@ def adjustments():
 @roles(*CENTRE_ROLES)
 def add_adjustment():
     form = AdjustmentForm()
-    form.unit_id.choices = [(u.id, u.short_name) for u in _units()]
+    form.unit_id.choices = options((u.id, u.short_name) for u in _units())
     month = parse_month(form.month.data) or last_month(now())
     if not form.validate():
         return _adjustment_page(month, form, 422)

@@ -113,7 +113,7 @@ def test_all_tied_are_all_red_and_none_black():
 def test_lists_over_all_units_compare_the_share_of_full_marks():
     scheme(board_scope=BoardScope.OVERALL, red_size=1, black_size=1)
     county = unit_with(3, 1, group="区县政府", short_name="县")  # 112.50 of 150 = 75%
-    city = unit_with(4, 0, short_name="局")  # 100 of 100
+    unit_with(4, 0, short_name="局")  # 100 of 100
     weak = unit_with(1, 1, short_name="弱")  # 50 of 100
     ms = month_scores(AUG, T)
     assert ms.entry(county.id).total == Decimal("112.50")
