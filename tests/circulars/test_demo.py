@@ -48,11 +48,16 @@ def test_demo_august_circular_is_the_seed(tmp_path):
     assert c.texts["s3"].startswith("1.工单办理机制有待健全。截至9月29日，恒口示范区20件工单任务逾期未办结")
     assert "2.25个单位未报送知识库信息。" in c.texts["s3"]
     assert "25个未报送知识库信息的单位要在10月12日前完成报送工作" in c.texts["s4"]
-    assert c.texts["s1"] == (
+    assert c.texts["s1"].startswith(
         "8月，共接听群众来电6196件，直接回复5235件，形成工单办理961件（含优化营商环境1件，生态环境保护29件）。"
-        "其中，按期办结934件，逾期办结7件，逾期未办结20件。按期办结率为97%（详见附件）。\n"
+        "其中，按期办结934件，逾期办结7件，逾期未办结20件。按期办结率为97%（详见附件1）。\n"
         "在961件工单中，咨询类138件，占14.4%；求助类688件，占71.6%；投诉类92件，占9.6%；建议类36件，占3.7%；"
-        "举报类5件，占0.5%；表扬类2件，占0.2%。群众反映的热点问题主要集中在：噪音扰民、市容环境、贫困户认定、居民用水用电等。")
+        "举报类5件，占0.5%；表扬类2件，占0.2%。群众反映的热点问题主要集中在：噪音扰民、市容环境、贫困户认定、居民用水用电等。\n"
+        "根据8月份考核得分（详见附件2），红榜单位：区县政府组汉滨区政府、平利县政府、旬阳县政府、")
+    # The 考核 (issue 13): 红榜/黑榜 named in 一、, the scores frozen in the snapshot, 附件2 printed.
+    assert "黑榜单位：区县政府组恒口示范区；市直部门组市人社局、市卫计局、市银监分局、市体育局、市信访局；" in c.texts["s1"]
+    scores = {row["short_name"]: row["total"] for g in s["scores"]["groups"] for row in g["rows"]}
+    assert (scores["汉滨区政府"], scores["恒口示范区"], scores["市住房公积金管理中心"]) == ("152.24", "73.00", "90.00")
     assert c.texts["intro"].startswith("在市委、市政府的正确领导及各级各部门的大力支持下，经过半年紧张建设，8月30日")
 
     cases = s["cases"]
@@ -70,6 +75,8 @@ def test_demo_august_circular_is_the_seed(tmp_path):
     pdf.write_bytes(outputs.render(doc, "pdf"))
     flat = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
     for needle in ("共接听群众来电6196件", "形成工单办理961件", "按期办结率为97%", "咨询类138件，占14.4%",
-                   "恒口示范区20件工单任务逾期未办结", "陕西高速集团白泉分公司", "（工单编号2018041803）"):
+                   "恒口示范区20件工单任务逾期未办结", "陕西高速集团白泉分公司", "（工单编号2018041803）",
+                   "附件：1.8月份各承办单位工单办理情况统计表", "2.8月份各承办单位考核得分表", "附件2",
+                   "区县政府（满分150分）", "152.24"):
         assert needle in flat, needle
     assert len(PdfReader(io.BytesIO(pdf.read_bytes())).pages) >= 5
