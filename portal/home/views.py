@@ -16,6 +16,7 @@ from portal.calendar.arrangements import missing_years
 from portal.calls import queries as calls
 from portal.clock import now
 from portal.orders import queries as orders
+from portal.scores.queries import home_panel as scores_panel
 from portal.stats.dashboard import home_summary
 from portal.units import queries as units
 from portal.web.access import roles
@@ -46,6 +47,9 @@ def panels_for(user, at) -> list[Panel]:
     summary = home_summary(user, at)
     if summary:
         panels.append(Panel("stats/_home_panel.html", {"s": summary}))
+    scores = scores_panel(user, at)
+    if scores:
+        panels.append(Panel("scores/_home_panel.html", {"p": scores}))
     return panels
 
 

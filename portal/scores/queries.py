@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -168,3 +168,16 @@ def month_scores(month: date, as_of: datetime) -> MonthScores:
     result.unscored.sort(key=lambda e: (e.display_order, e.unit_id))
     return result
 
+
+
+def home_panel(user, at: datetime) -> dict | None:
+    """Last month's scores for the home page: 红榜/黑榜 for the centre, the unit's own score for a unit user."""
+    if not (user.is_centre or (user.is_unit_user and user.unit_id)):
+        return None
+    month = (at.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    board = month_scores(month, at)
+    if board.scheme is None:
+        return None
+    if user.is_centre:
+        return {"kind": "centre", "board": board}
+    return {"kind": "unit", "board": board, "entry": board.entry(user.unit_id)}
