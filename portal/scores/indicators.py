@@ -56,8 +56,8 @@ REGISTRY: dict[str, Indicator] = {i.key: i for i in (
               lambda f: _pair(f.rates, "reopened", "total")),
     Indicator("kb", "知识库报送率", False, "按时报送（含获准补报）的报送任务数 ÷ 本月截止的报送任务数",
               lambda f: _pair(f.kb, "met", "due")),
-    # 协办 (co-handling, issue 12): reads UnitRates.co_on_time / co_tasks once that figure exists; until then
-    # the indicator is 不适用 for every unit and its weight goes to the others.
-    Indicator("co_handling", "协办及时率", False, "按时完成的协办任务数 ÷ 协办任务数",
-              lambda f: _pair(f.rates, "co_on_time", "co_tasks")),
+    # 协办 (co-handling, issue 12): reads UnitRates.co_on_time / co_due (portal/stats/cotasks.py) once that figure
+    # exists; until then the indicator is 不适用 for every unit and its weight goes to the others.
+    Indicator("co_handling", "协办及时率", False, "按时答复的协办任务数 ÷ 应答复的协办任务数",
+              lambda f: _pair(f.rates, "co_on_time", "co_due")),
 )}

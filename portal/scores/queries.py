@@ -145,7 +145,8 @@ def month_scores(month: date, as_of: datetime) -> MonthScores:
                       adjustments=adjustments.get(unit.id, []))
         full = scheme.full_marks(unit.group)
         r = rates.get(unit.id)
-        if full is not None and r is not None and r.dispatched_to:
+        # Scored when the month gave it work: orders dispatched to it, or 协办 parts once that figure exists.
+        if full is not None and r is not None and (r.dispatched_to or getattr(r, "co_tasks", 0)):
             figures = Figures(rows.get(unit.id), r, kb.get(unit.id))
             entry.score = score(rules, full, figures, [a.signed_hundredths for a in entry.adjustments])
         if entry.total is None:

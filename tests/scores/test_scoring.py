@@ -67,12 +67,12 @@ def test_an_indicator_that_does_not_apply_gives_its_weight_to_the_others():
 
 
 def test_a_figure_this_installation_does_not_provide_is_not_applicable():
-    # 协办及时率 reads UnitRates.co_on_time / co_tasks; without them the indicator is skipped
+    # 协办及时率 reads UnitRates.co_on_time / co_due; without them the indicator is skipped
     s = score([rule("co_handling", 40), rule("sign", 60)], 100, Figures(None, rates(signed=4, signed_on_time=3)), [])
     assert not s.parts[0].applies
     assert s.total == Decimal("75.00")
     with_it = score([rule("co_handling", 40), rule("sign", 60)], 100,
-                    Figures(None, SimpleNamespace(**vars(rates(signed=4, signed_on_time=3)), co_on_time=1, co_tasks=2)), [])
+                    Figures(None, SimpleNamespace(**vars(rates(signed=4, signed_on_time=3)), co_on_time=1, co_due=2)), [])
     assert with_it.total == Decimal("65.00")  # 40 × 1/2 + 60 × 3/4
 
 
