@@ -1,7 +1,7 @@
 """考核: assessment scheme versions (groups' full marks, indicators) and manual deductions/bonuses
 
 Revision ID: dc8fadaa6b6d
-Revises: 5d2b8c4e9f10
+Revises: c5b8c1d5dd89
 Create Date: 2026-12-01 19:11:13.339579
 
 New tables only; nothing existing changes. A site without a scheme scores nothing until an admin adds one.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dc8fadaa6b6d'
-down_revision = '5d2b8c4e9f10'
+down_revision = 'c5b8c1d5dd89'
 branch_labels = None
 depends_on = None
 
