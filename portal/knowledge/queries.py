@@ -257,8 +257,8 @@ class Compliance:
 
 
 def campaign_compliance(start: date, end: date, as_of: datetime) -> dict[int, Compliance]:
-    """Per unit: the campaigns targeting it whose deadline falls in [start, end] and whose (effective)
-    deadline has passed by `as_of` or that it met already; met = 已报送 or 已补报 (逾期报送, 未报送 are not).
+    """Per unit: the campaigns targeting it whose deadline falls in [start, end] and has passed by `as_of`;
+    met = 已报送 or 已补报 (逾期报送, 未报送 are not).
 
     A unit granted a 补报截止 still ahead at `as_of` that has not submitted yet is not judged yet.
     """
