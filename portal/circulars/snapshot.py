@@ -59,10 +59,9 @@ def _unit_ref(unit: Unit) -> dict:
 def build(start: date, end: date, as_of: datetime) -> dict:
     """Take every figure of the period as of `as_of` from the query layers."""
     from portal.knowledge.queries import non_submitters
-    from portal.stats import queries as stats
-
     from portal.scores.queries import month_scores
     from portal.scores.snapshot import freeze
+    from portal.stats import queries as stats
 
     period = stats.Period(start=start, end=end, as_of=as_of)
     table = stats.unit_table(period)
