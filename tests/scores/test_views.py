@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from portal.audit.models import AuditEvent
 from portal.auth.roles import Role
 from portal.extensions import db
 from portal.scores.models import Adjustment, AdjustmentKind, Scheme
@@ -141,6 +142,7 @@ def test_admin_adds_a_version_for_a_later_month(client, login_as, august):
     assert resp.status_code == 303
     created = db.session.query(Scheme).filter_by(effective_from=date(2018, 10, 1)).one()
     assert [(i.indicator, i.weight, i.threshold) for i in created.items] == [("sign", 40, None), ("on_time", 60, 60)]
+    assert db.session.query(AuditEvent).filter_by(event="score.scheme_created", object_id=str(created.id)).count() == 1
     assert created.full_marks("区县政府") == 150
 
 
@@ -171,6 +173,8 @@ def test_staff_enter_and_revoke_adjustments(client, login_as, august):
     assert client.post("/scores/adjustments", data=form).status_code == 303
     adj = db.session.query(Adjustment).filter_by(unit_id=good.id).one()
     assert (adj.kind, adj.hundredths, adj.reason) == (AdjustmentKind.BONUS, 150, "群众表扬")
+    logged = db.session.query(AuditEvent).filter_by(event="score.bonus").one()
+    assert (logged.object_id, logged.detail) == (str(adj.id), "好单位 2018-08 加分1.5分：群众表扬")
     bad = client.post("/scores/adjustments", data={**form, "points": "-1"})
     assert bad.status_code == 422 and "分值应大于 0" in bad.get_data(as_text=True)
     refused = client.post(f"/scores/adjustments/{adj.id}/revoke", data={"reason": ""})
@@ -180,6 +184,7 @@ def test_staff_enter_and_revoke_adjustments(client, login_as, august):
     assert client.post(f"/scores/adjustments/{adj.id}/revoke", data={"reason": "重复登记"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Adjustment, adj.id).revoke_reason == "重复登记"
+    assert db.session.query(AuditEvent).filter_by(event="score.revoked", object_id=str(adj.id)).count() == 1
     assert db.session.query(Adjustment).count() == 2
     listing = client.get("/scores/adjustments?month=2018-08").get_data(as_text=True)
     assert "已于" in listing and "重复登记" in listing
