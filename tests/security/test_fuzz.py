@@ -24,9 +24,12 @@ from portal.auth.models import User
 from tests.factories import UserFactory
 from portal.knowledge.models import KBCategory
 from portal.orders.models import Subject
+from portal.scores.models import AdjustmentKind
+from portal.scores.services import add_adjustment
 from tests.knowledge.factories import campaign, data, liaison
 from tests.orders.factories import frozen
 from tests.security.fuzzing import HOSTILE, parse_page, query_names, row_counts
+from tests.scores.helpers import scheme as score_scheme
 from tests.security.helpers import log_in, two_units
 
 # One value of each kind per field keeps the walk to a few thousand requests; the Hypothesis test adds the rest.
@@ -53,6 +56,9 @@ class World:
             circulars.set_recipients(self.issued, [t.a.id])
             circulars.issue(self.issued, staff)
             self.circular = circulars.draft(date(2026, 11, 1), date(2026, 11, 23), datetime(2026, 11, 24, 9), staff)
+        self.scheme = score_scheme(date(2031, 1, 1), at=datetime(2026, 11, 20, 9))  # not begun: its edit form is open
+        self.adjustment = add_adjustment(staff, unit=t.a, month=date(2026, 11, 1), kind=AdjustmentKind.DEDUCT,
+                                         hundredths=100, reason="答复不规范", at=datetime(2026, 11, 24, 9))
         self.subject = Subject(name="城乡建设")
         self.category = KBCategory(name="社会保障")
         db.session.add_all([self.subject, self.category])
@@ -65,6 +71,7 @@ class World:
                 "user_id": t.a_liaison.id, "entry_id": t.kb_draft.id, "campaign_id": self.campaign.id,
                 "notification_id": t.notice.id, "year": 2031, "key": "s1", "action": "sign",
                 "subject_id": self.subject.id, "category_id": self.category.id,
+                "scheme_id": self.scheme.id, "adjustment_id": self.adjustment.id,
                 "circular_id": (self.issued if role.is_unit_role else self.circular).id}
 
     def relogin(self, client, role: Role) -> None:
