@@ -93,6 +93,18 @@ def nth_working_day_after(d: date, n: int) -> date:
     return day
 
 
+def nth_working_day_before(d: date, n: int) -> date:
+    """The n-th working day strictly before d (n = 0 gives d itself)."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    day = d
+    while n:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
 def working_days_between(start: date, end: date) -> int:
     """How many working days lie in (start, end]."""
     count, day = 0, start

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portal.calendar.deadlines import end_of_working_day_after, working_seconds
+from portal.calendar.workdays import nth_working_day_before
 from portal.orders.conditions import DUE_SOON, is_due_soon, is_overdue
 from portal.orders.enums import OrderKind
 from portal.orders.limits import current_limits
@@ -31,6 +32,14 @@ def handle_deadline(started_at: datetime, kind: OrderKind, urgent: bool) -> date
     if urgent:
         return started_at + timedelta(hours=limits.urgent_handle_hours)
     return end_of_working_day_after(started_at.date(), limits.handle_days[OrderKind(kind)])
+
+
+def co_task_deadline(lead_deadline: datetime, at: datetime) -> datetime:
+    """A 协办 part's default deadline: the setting's working days before the lead's handle deadline, at the
+    same time of day; the lead's own deadline when that day has already passed (never after the lead's)."""
+    days = current_limits().co_task_days_before
+    deadline = datetime.combine(nth_working_day_before(lead_deadline.date(), days), lead_deadline.time())
+    return deadline if deadline > at else lead_deadline
 
 
 @dataclass(frozen=True)

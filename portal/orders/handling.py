@@ -173,16 +173,19 @@ def latest_pending_reply(order: WorkOrder) -> Reply | None:
     return latest_pending(Reply, order)
 
 
-def review_reply(order: WorkOrder, actor, accept: bool, note: str) -> Reply:
-    """Accept (→ 已办结, completed when the reply was submitted) or reject (→ 重办 with a new deadline)."""
+def review_reply(order: WorkOrder, actor, accept: bool, note: str, *, override: str = "") -> Reply:
+    """Accept (→ 已办结, completed when the reply was submitted) or reject (→ 重办 with a new deadline).
+    Acceptance waits for every co-unit's answer or release, unless staff override with a reason."""
     action = "accept_reply" if accept else "reject_reply"
-    error = why_not(order, action, actor)
+    override = override.strip() if accept else ""
+    error = why_not(order, action, actor, override=override)
     if error is not None:
         raise error
     reply = latest_pending_reply(order)
     if reply is None:
         raise RuleViolation("没有待审核的回复。")
-    transition(order, action, actor, text=note, data={"reply_id": reply.id}, completed_at=reply.submitted_at)
+    transition(order, action, actor, text=note, data={"reply_id": reply.id}, completed_at=reply.submitted_at,
+               override=override)
     reply.reviewed_by_id, reply.reviewed_at, reply.review_note = actor.id, now(), note
     reply.status = RequestStatus.APPROVED if accept else RequestStatus.REJECTED
     verdict = "审核通过，工单已办结" if accept else "未通过，请重新办理"

@@ -23,6 +23,8 @@ DEFAULT_HANDLE_DAYS = {
 DEFAULT_SIGN_WORKING_DAYS = 1
 DEFAULT_URGENT_SIGN_MINUTES = 30
 DEFAULT_URGENT_HANDLE_HOURS = 24
+# A 协办 part is due this many working days before the lead's handle deadline (issue 12).
+DEFAULT_CO_TASK_DAYS_BEFORE = 2
 
 
 def handle_key(kind: OrderKind) -> str:
@@ -35,11 +37,12 @@ class Limits:
     sign_working_days: int = DEFAULT_SIGN_WORKING_DAYS
     urgent_sign_minutes: int = DEFAULT_URGENT_SIGN_MINUTES
     urgent_handle_hours: int = DEFAULT_URGENT_HANDLE_HOURS
+    co_task_days_before: int = DEFAULT_CO_TASK_DAYS_BEFORE
 
     def as_values(self) -> dict[str, int]:
         values = {handle_key(kind): days for kind, days in self.handle_days.items()}
         values.update(sign_working_days=self.sign_working_days, urgent_sign_minutes=self.urgent_sign_minutes,
-                      urgent_handle_hours=self.urgent_handle_hours)
+                      urgent_handle_hours=self.urgent_handle_hours, co_task_days_before=self.co_task_days_before)
         return values
 
 
@@ -50,6 +53,7 @@ def _from_values(values: dict[str, int]) -> Limits:
         sign_working_days=values.get("sign_working_days", defaults.sign_working_days),
         urgent_sign_minutes=values.get("urgent_sign_minutes", defaults.urgent_sign_minutes),
         urgent_handle_hours=values.get("urgent_handle_hours", defaults.urgent_handle_hours),
+        co_task_days_before=values.get("co_task_days_before", defaults.co_task_days_before),
     )
 
 

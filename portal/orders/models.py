@@ -253,6 +253,8 @@ class OrderTask(db.Model):
     answered_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]  # released, accepted or withdrawn
     opinion: Mapped[str] = mapped_column(Text, default="")  # 协办意见 / the sub-unit's reply
+    # The latest reason given on the task: a release asked for, or a reply sent back down.
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     version: Mapped[int] = mapped_column(default=1)

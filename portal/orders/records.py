@@ -123,6 +123,8 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"), index=True)
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("reply.id"))
+    # The task the file belongs to (a 协办意见's or a sub-unit's attachments), NULL for the order's own.
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("order_task.id"), index=True)
     original_name: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(100))  # relative to UPLOAD_FOLDER
     content_type: Mapped[str] = mapped_column(String(100))

@@ -28,7 +28,8 @@ from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders.deadlines import handle_deadline, sign_deadline
 from portal.orders.enums import OrderState as S
-from portal.orders.enums import RequestStatus, ReturnStage
+from portal.orders.enums import CURRENT_TASK_STATES, RequestStatus, ReturnStage, TaskRole
+from portal.orders.enums import TaskState as T
 from portal.orders.events import append_event
 
 CONFLICT_MESSAGE = "该工单已被他人处理，请刷新后查看最新状态。"
@@ -77,6 +78,17 @@ ACTION_LABELS = {
     "close_imported": "导入办结",
     "handover": "移交经办人",
     "deadline_recomputed": "办理时限重算",
+    # an order's tasks (协办 parts and parts passed down); see the task cells below
+    "add_co_task": "增加协办单位",
+    "pass_down": "下派",
+    "sign_task": "任务签收",
+    "answer_task": "提交意见",
+    "request_release": "申请免办",
+    "approve_release": "同意免办",
+    "reject_release": "驳回免办",
+    "accept_task": "采纳下级答复",
+    "send_back_task": "退回下级重办",
+    "withdraw_task": "收回任务",
 }
 
 ACTION_ROLES: dict[str, frozenset] = {
@@ -103,6 +115,16 @@ ACTION_ROLES: dict[str, frozenset] = {
     "close_imported": CENTRE | {SYSTEM},
     "handover": LEADER,
     "deadline_recomputed": frozenset({Role.ADMIN, SYSTEM}),
+    "add_co_task": CENTRE,
+    "pass_down": UNIT,
+    "sign_task": UNIT,
+    "answer_task": UNIT,
+    "request_release": UNIT,
+    "approve_release": CENTRE,
+    "reject_release": CENTRE,
+    "accept_task": UNIT,
+    "send_back_task": UNIT,
+    "withdraw_task": CENTRE | UNIT,
 }
 
 # Actions other features perform through their own services (the import, the roster, the calendar):
@@ -129,6 +151,8 @@ class Effect:
     set: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
     label: str = ""
+    # The order's current tasks this action ends (已收回): a return approved, a close.
+    end_tasks: tuple = ()
 
 
 def no_effect(step: Step) -> Effect:
@@ -172,8 +196,11 @@ def _sign(step: Step) -> Effect:
 
 def _approve_return(step: Step) -> Effect:
     """The order goes back to 待派单: unit and handler cleared; last_unit_id and the old clocks stay until a
-    re-dispatch starts new ones."""
-    return Effect(set=dict(unit_id=None, handler_id=None, return_count=step.order.return_count + 1))
+    re-dispatch starts new ones. Every current task (协办 and passed down) is withdrawn with it: the centre
+    names the co-units again when it re-dispatches."""
+    ended = tuple(current_tasks(step.order))
+    return Effect(set=dict(unit_id=None, handler_id=None, return_count=step.order.return_count + 1),
+                  data=_ended_data(ended), end_tasks=ended)
 
 
 def _approve_extension(step: Step) -> Effect:
@@ -187,7 +214,13 @@ def _approve_extension(step: Step) -> Effect:
 def _accept_reply(step: Step) -> Effect:
     """已办结: completed when the accepted reply was submitted, closed now."""
     completed = _param(step, "completed_at", "没有待审核的回复。")
-    return Effect(set=dict(completed_at=completed, closed_at=step.at))
+    # Answered tasks stay 已答复 (their opinion is part of the record); the rest, open only when staff
+    # overrode the wait or the lead replied over its sub-units, are withdrawn.
+    ended = tuple(t for t in current_tasks(step.order) if t.state != T.ANSWERED)
+    data = _ended_data(ended)
+    if step.params.get("override"):
+        data["override"] = step.params["override"]
+    return Effect(set=dict(completed_at=completed, closed_at=step.at), data=data, end_tasks=ended)
 
 
 def _restart_clock(step: Step, **more) -> Effect:
@@ -360,6 +393,14 @@ def _guard_callback(order, actor, at):
     return "本次办结已回访，每次办结只回访一次。" if called_back(order) else None
 
 
+def _guard_accept_reply(order, actor, at):
+    waiting = open_co_tasks(order)
+    if waiting:
+        names = "、".join(t.unit.short_name for t in waiting)
+        return f"协办单位尚未答复或免办：{names}。如需直接审核通过，请填写理由。"
+    return None
+
+
 def _guard_reopen(order, actor, at):
     return None if (order.last_unit_id or order.unit_id) else "该工单没有承办单位，不能重办。"
 
@@ -374,7 +415,10 @@ GUARDS = {
     "acknowledge": _guard_acknowledge,
     "callback": _guard_callback,
     "reopen": _guard_reopen,
+    "accept_reply": _guard_accept_reply,
 }
+# Guards staff may override with a reason (recorded in the event's data): the wait for co-units.
+OVERRIDABLE = frozenset({"accept_reply"})
 
 
 class ActionForbidden(RuleViolation):
@@ -390,30 +434,36 @@ def target_state(order, action: str) -> S | None:
     return to
 
 
-def why_not(order, action: str, actor, at: datetime | None = None) -> RuleViolation | None:
-    """Return the error that would stop `actor` doing `action` on `order` at `at` (default now), or None."""
+def why_not(order, action: str, actor, at: datetime | None = None, *, override: str = "") -> RuleViolation | None:
+    """Return the error that would stop `actor` doing `action` on `order` at `at` (default now), or None.
+    `override` (a reason) lets staff past an OVERRIDABLE guard."""
     if action not in ACTION_ROLES:
         return RuleViolation("未知的操作。")
     if getattr(actor, "role", None) not in ACTION_ROLES[action]:
         return ActionForbidden("您没有权限执行此操作。")
     if actor is not None and actor.is_unit_user and (actor.unit_id is None or actor.unit_id != order.unit_id):
+        # Co-units and sub-units see the order but act only on their own tasks.
         return ActionForbidden("该工单不由您所在单位办理。")
     if (order.state, action) not in TABLE:
         state = order.state.label if order.state else "新建"
         return RuleViolation(f"工单当前状态为“{state}”，不能执行“{ACTION_LABELS[action]}”。")
     guard = GUARDS.get(action)
-    message = guard(order, actor, at or now()) if guard else None
+    if guard is None or (override.strip() and action in OVERRIDABLE):
+        return None
+    message = guard(order, actor, at or now())
     return RuleViolation(message) if message else None
 
 
 def allowed_actions(order, user) -> set[str]:
-    """The actions `user` may perform on `order` now (templates show forms for these only)."""
+    """The actions `user` may perform on `order` now (templates show forms for these only). An overridable
+    guard does not hide its action: the form asks for the reason."""
     return {a for (state, a) in TABLE
-            if state == order.state and a not in INTERNAL_ACTIONS and why_not(order, a, user) is None}
+            if state == order.state and a not in INTERNAL_ACTIONS
+            and why_not(order, a, user, override="?" if a in OVERRIDABLE else "") is None}
 
 
 def check_version(order, version) -> None:
-    """Refuse a form rendered from an older version of the order."""
+    """Refuse a form rendered from an older version of the order (or of one of its tasks)."""
     try:
         current = int(version)
     except (TypeError, ValueError):
@@ -434,15 +484,296 @@ def _flush() -> None:
 flush = _flush  # the services' name for it
 
 
+# --- tasks: parts of an order given to other units (协办 by the centre, 下派 by a unit) -------------------
+#
+# A task moves through its own cells (TASK_CELLS) by the same transition() call, with `task=` (or, for a new
+# task, the unit and its terms as parameters). The order's state and version stay as they are: a co-unit
+# signing its part does not make the lead's open reply form stale. Each step is an event of the order's
+# 流转记录 whose data names the task, its unit and its move.
+
+NEW_TASK_ACTIONS = frozenset({"add_co_task", "pass_down"})
+# Done by the task's own unit.
+OWNER_ACTIONS = frozenset({"sign_task", "answer_task", "request_release"})
+# Done by whoever gave the task: the centre for 协办 parts, the passing unit for parts passed down.
+ASSIGNER_ACTIONS = frozenset({"accept_task", "send_back_task", "withdraw_task"})
+# The order states in which its tasks are given and worked: held by a unit and not yet closed.
+TASK_ORDER_STATES = (*_WORKING, S.REPLIED)
+# A unit passes the order itself down once it has signed it.
+PASSABLE_ORDER_STATES = (S.IN_PROGRESS, S.EXTENSION_REQUESTED)
+# Every column of a task that only the task cells set (tests/orders/test_one_path.py).
+TASK_COLUMNS = ("state", "unit_id", "assigner_unit_id", "parent_task_id", "role", "task_text", "dispatched_at",
+                "deadline", "signed_at", "answered_at", "ended_at", "opinion", "note", "handler_id")
+
+
+@dataclass(frozen=True)
+class TaskStep:
+    order: Any
+    task: Any  # None for a new task
+    actor: Any
+    at: datetime
+    params: dict = field(default_factory=dict)
+
+
+def current_tasks(order) -> list:
+    """The order's current tasks (待签收, 办理中, 已答复, 申请免办), oldest first."""
+    from portal.orders.models import OrderTask
+
+    if order.id is None:
+        return []
+    stmt = select(OrderTask).where(OrderTask.order_id == order.id, OrderTask.state.in_(CURRENT_TASK_STATES))
+    return list(db.session.scalars(stmt.order_by(OrderTask.id)))
+
+
+def open_co_tasks(order) -> list:
+    """The centre's 协办 parts not yet answered or released: the reply review waits for them."""
+    return [t for t in current_tasks(order) if t.assigner_unit_id is None and t.state != T.ANSWERED]
+
+
+def _ended_data(tasks) -> dict:
+    if not tasks:
+        return {}
+    return {"ended_tasks": [{"task_id": t.id, "unit_id": t.unit_id, "unit": t.unit.short_name} for t in tasks]}
+
+
+def _text_param(step, name: str, message: str, limit: int = 2000) -> str:
+    value = (step.params.get(name) or "").strip()
+    if not value:
+        raise RuleViolation(message)
+    if len(value) > limit:
+        raise RuleViolation(f"内容不超过 {limit} 个字。")
+    return value
+
+
+def _has_current_task(order, unit) -> bool:
+    return any(t.unit_id == unit.id for t in current_tasks(order))
+
+
+def _task_terms(step: TaskStep, unit, role: TaskRole, deadline: datetime, ceiling: datetime, what: str,
+                ceiling_name: str) -> dict:
+    if deadline > ceiling:
+        raise RuleViolation(f"{what}不能晚于{ceiling_name}（{ceiling:%Y-%m-%d %H:%M}）。")
+    if deadline <= step.at:
+        raise RuleViolation(f"{what}须晚于当前时间。")
+    if _has_current_task(step.order, unit):
+        raise RuleViolation(f"{unit.short_name}已有本工单的任务，不能重复派给它。")
+    text = (step.params.get("task_text") or "").strip()
+    if len(text) > 2000:
+        raise RuleViolation("任务要求不超过 2000 个字。")
+    return dict(order_id=step.order.id, unit_id=unit.id, role=role, task_text=text, dispatched_at=step.at,
+                deadline=deadline)
+
+
+def _add_co_task(step: TaskStep) -> Effect:
+    """The centre gives a co-unit its 协办 part: its own text and deadline (default: the setting's working
+    days before the lead's handle deadline), never after the lead's."""
+    from portal.orders.deadlines import co_task_deadline
+
+    order, unit = step.order, step.params.get("unit")
+    if unit is None or not unit.active:
+        raise RuleViolation("请选择一个有效的协办单位。")
+    if unit.parent_id is not None:
+        raise RuleViolation("协办单位须为一级承办单位（下级单位由其上级单位下派）。")
+    if unit.id == order.unit_id:
+        raise RuleViolation("主办单位不能同时作为协办单位。")
+    deadline = step.params.get("deadline") or co_task_deadline(order.handle_deadline, step.at)
+    terms = _task_terms(step, unit, TaskRole.CO, deadline, order.handle_deadline, "协办时限", "主办单位的办理时限")
+    return Effect(set=dict(terms, assigner_unit_id=None, parent_task_id=None),
+                  data={"deadline": deadline.isoformat()}, label=f"请{unit.short_name}协办")
+
+
+def passing_unit_id(order, parent_task) -> int | None:
+    """The unit that passes down: the task's unit when it passes its own task, else the order's lead."""
+    return parent_task.unit_id if parent_task is not None else order.unit_id
+
+
+def _pass_down(step: TaskStep) -> Effect:
+    """A unit passes the order (or its own task) down to one of its direct sub-units, as 主办 (one at a
+    time per level) or 协办, with a deadline no later than its own."""
+    order, parent, unit = step.order, step.params.get("parent_task"), step.params.get("unit")
+    passing = passing_unit_id(order, parent)
+    if unit is None or not unit.active or unit.parent_id != passing:
+        raise RuleViolation("只能下派给本单位的直属下级单位。")
+    try:
+        role = TaskRole(step.params.get("role") or TaskRole.LEAD)
+    except ValueError:
+        raise RuleViolation("请选择主办或协办。") from None
+    if role == TaskRole.LEAD and any(
+            t.role == TaskRole.LEAD and t.assigner_unit_id == passing
+            and t.parent_task_id == (parent.id if parent else None) for t in current_tasks(order)):
+        raise RuleViolation("本单位已有下级单位主办，其他下级单位只能协办。")
+    deadline = step.params.get("deadline")
+    if deadline is None:
+        raise RuleViolation("请填写下派时限。")
+    ceiling = parent.deadline if parent is not None else order.handle_deadline
+    terms = _task_terms(step, unit, role, deadline, ceiling, "下派时限", "本单位的时限")
+    if not terms["task_text"]:
+        raise RuleViolation("请填写下派要求。")
+    return Effect(set=dict(terms, assigner_unit_id=passing, parent_task_id=parent.id if parent else None),
+                  data={"deadline": deadline.isoformat(), "assigner_unit_id": passing,
+                        "parent_task_id": parent.id if parent else None},
+                  label=f"下派{unit.short_name}{role.label}")
+
+
+def _sign_task(step: TaskStep) -> Effect:
+    return Effect(set=dict(signed_at=step.at, handler_id=getattr(step.actor, "id", None)))
+
+
+def _answer_task(step: TaskStep) -> Effect:
+    opinion = _text_param(step, "opinion", "请填写意见。")
+    return Effect(set=dict(opinion=opinion, answered_at=step.at))
+
+
+def _request_release(step: TaskStep) -> Effect:
+    return Effect(set=dict(note=_text_param(step, "reason", "请填写申请免办的理由。")))
+
+
+def _end_task(step: TaskStep) -> Effect:
+    """Released, accepted or withdrawn: the task ends now, and so do the parts it passed further down."""
+    below = _descendants(step.task, current_tasks(step.order))
+    return Effect(set=dict(ended_at=step.at), data=_ended_data(below), end_tasks=tuple(below))
+
+
+def _send_back(step: TaskStep) -> Effect:
+    reason = _text_param(step, "reason", "请填写退回理由。")
+    return Effect(set=dict(answered_at=None, note=reason))
+
+
+def _descendants(task, tasks) -> list:
+    found, frontier = [], {task.id}
+    while frontier:
+        below = [t for t in tasks if t.parent_task_id in frontier]
+        found += below
+        frontier = {t.id for t in below}
+    return found
+
+
+@dataclass(frozen=True)
+class TaskCell:
+    state: T | None
+    action: str
+    to: T | str
+    effect: Callable[[TaskStep], Effect] = no_effect
+
+
+TASK_CELLS: tuple[TaskCell, ...] = (
+    TaskCell(None, "add_co_task", T.DISPATCHED, _add_co_task),
+    TaskCell(None, "pass_down", T.DISPATCHED, _pass_down),
+    TaskCell(T.DISPATCHED, "sign_task", T.IN_PROGRESS, _sign_task),
+    TaskCell(T.IN_PROGRESS, "answer_task", T.ANSWERED, _answer_task),
+    TaskCell(T.DISPATCHED, "request_release", T.RELEASE_REQUESTED, _request_release),
+    TaskCell(T.IN_PROGRESS, "request_release", T.RELEASE_REQUESTED, _request_release),
+    TaskCell(T.RELEASE_REQUESTED, "approve_release", T.RELEASED, _end_task),
+    TaskCell(T.RELEASE_REQUESTED, "reject_release", RESUME),
+    TaskCell(T.ANSWERED, "accept_task", T.ACCEPTED, _end_task),
+    TaskCell(T.ANSWERED, "send_back_task", T.IN_PROGRESS, _send_back),
+    *(TaskCell(s, "withdraw_task", T.WITHDRAWN, _end_task) for s in (
+        T.DISPATCHED, T.IN_PROGRESS, T.ANSWERED, T.RELEASE_REQUESTED)),
+)
+TASK_TABLE: dict[tuple[T | None, str], T | str] = {(c.state, c.action): c.to for c in TASK_CELLS}
+TASK_EFFECTS = {(c.state, c.action): c.effect for c in TASK_CELLS}
+TASK_ACTIONS = frozenset(c.action for c in TASK_CELLS)
+
+
+def task_target_state(task, action: str) -> T | None:
+    to = TASK_TABLE.get((task.state if task is not None else None, action))
+    if to == RESUME:
+        return T.IN_PROGRESS if task.signed_at else T.DISPATCHED
+    return to
+
+
+def why_not_task(order, action: str, actor, task=None, at: datetime | None = None,
+                 parent_task=None) -> RuleViolation | None:
+    """The error that would stop `actor` doing the task action (on `task`, or making a new task under
+    `parent_task`), or None. Rights: the task's own unit signs, answers and asks release; whoever gave it
+    (the centre, or the passing unit) accepts, sends back and withdraws; the centre decides a release."""
+    if action not in TASK_ACTIONS:
+        return RuleViolation("未知的操作。")
+    if getattr(actor, "role", None) not in ACTION_ROLES[action]:
+        return ActionForbidden("您没有权限执行此操作。")
+    unit_id = getattr(actor, "unit_id", None) if actor is not None and actor.is_unit_user else None
+    if action in NEW_TASK_ACTIONS:
+        if action == "pass_down":
+            if unit_id is None or unit_id != passing_unit_id(order, parent_task):
+                return ActionForbidden("只有持有该工单（或该任务）的单位可以下派。")
+            if parent_task is not None and (parent_task.order_id != order.id or parent_task.state != T.IN_PROGRESS):
+                return RuleViolation("请先签收本单位的任务，再向下派。")
+            if parent_task is None and order.state not in PASSABLE_ORDER_STATES:
+                return RuleViolation(f"工单当前状态为“{order.state.label}”，签收后才能下派。")
+        if order.state not in TASK_ORDER_STATES:
+            return RuleViolation(f"工单当前状态为“{order.state.label if order.state else '新建'}”，"
+                                 f"不能执行“{ACTION_LABELS[action]}”。")
+        return None
+    if task is None or task.order_id != order.id:
+        return RuleViolation("找不到该任务。")
+    if action in OWNER_ACTIONS and unit_id != task.unit_id:
+        return ActionForbidden("该任务不由您所在单位办理。")
+    if action in ASSIGNER_ACTIONS:
+        if task.assigner_unit_id is None and actor is not None and actor.is_unit_user:
+            return ActionForbidden("协办任务由中心派出，只有中心可以收回。")
+        if task.assigner_unit_id is not None and unit_id != task.assigner_unit_id:
+            return ActionForbidden("只有下派该任务的单位可以执行此操作。")
+    if (task.state, action) not in TASK_TABLE:
+        return RuleViolation(f"任务当前状态为“{task.state.label}”，不能执行“{ACTION_LABELS[action]}”。")
+    if order.state not in TASK_ORDER_STATES:
+        return RuleViolation(f"工单当前状态为“{order.state.label}”，任务不能再变动。")
+    if action in ("request_release", "approve_release", "reject_release") and task.assigner_unit_id is not None:
+        return RuleViolation("下派任务不能申请免办，请与上级单位沟通由其收回。")
+    return None
+
+
+def allowed_task_actions(order, task, user) -> set[str]:
+    """The task actions `user` may perform on `task` now (the order page's task panel shows these)."""
+    return {a for (state, a) in TASK_TABLE if state == task.state and why_not_task(order, a, user, task) is None}
+
+
+def _end(tasks, at: datetime) -> None:
+    for ended in tasks:
+        ended.state = T.WITHDRAWN
+        ended.ended_at = at
+
+
+def _task_transition(order, action: str, actor, at: datetime, text: str, data: dict | None, flush: bool,
+                     params: dict):
+    from portal.orders.models import OrderTask
+
+    task = params.pop("task", None)
+    error = why_not_task(order, action, actor, task, at, parent_task=params.get("parent_task"))
+    if error is not None:
+        raise error
+    effect = TASK_EFFECTS[(task.state if task is not None else None, action)](TaskStep(order, task, actor, at, params))
+    from_state = task.state if task is not None else None
+    to_state = task_target_state(task, action)
+    if task is None:
+        task = OrderTask(state=to_state, created_by_id=getattr(actor, "id", None), **effect.set)
+        db.session.add(task)
+    else:
+        for column, value in effect.set.items():
+            setattr(task, column, value)
+        task.state = to_state
+    _end(effect.end_tasks, at)
+    _flush()  # the new task's id; a task changed meanwhile becomes a Conflict
+    text = "。".join(part for part in (effect.label or f"{task.unit.short_name}{ACTION_LABELS[action]}", text) if part)
+    facts = {"task_id": task.id, "unit_id": task.unit_id, "unit": task.unit.short_name, "role": task.role.value,
+             "task_from": from_state.value if from_state else None, "task_to": to_state.value}
+    event = append_event(order, action, actor, from_state=order.state, to_state=order.state, text=text,
+                         data={**facts, **effect.data, **(data or {})}, at=at)
+    if flush:
+        _flush()
+    return event
+
+
 def transition(order, action: str, actor, *, at: datetime | None = None, text: str = "", data: dict | None = None,
                flush: bool = True, **params):
     """Check the role, the cell and its guard; apply the cell's effect and state at `at` (default now);
-    record the event; flush. Returns the event.
+    record the event; flush. Returns the event. A task action (TASK_CELLS) moves `task=` (or makes a new
+    task) the same way and leaves the order's own columns alone.
 
     A bulk builder (the demo, an import) may pass flush=False and flush once per order: the checks, the
     effects and the event are the same; only the UPDATE waits (a guard's query autoflushes anyway)."""
     at = at or now()
-    error = why_not(order, action, actor, at)
+    if action in TASK_ACTIONS:
+        return _task_transition(order, action, actor, at, text, data, flush, params)
+    error = why_not(order, action, actor, at, override=params.get("override") or "")
     if error is not None:
         raise error
     effect = EFFECTS[(order.state, action)](Step(order, actor, at, params))
@@ -451,6 +782,7 @@ def transition(order, action: str, actor, *, at: datetime | None = None, text: s
     for column, value in effect.set.items():
         setattr(order, column, value)
     order.state = to_state
+    _end(effect.end_tasks, at)
     if order.id is not None:
         flag_modified(order, "state")  # every action bumps the version, even one that keeps the state
     else:

@@ -31,18 +31,19 @@ class TimeLimitForm(FlaskForm):
     sign_working_days = _whole("签收时限", 1, 10, "派单日之后第几个工作日结束前")
     urgent_sign_minutes = _whole("紧急工单签收时限", 5, 1440, "分钟")
     urgent_handle_hours = _whole("紧急工单办理时限", 1, 240, "小时")
+    co_task_days_before = _whole("协办时限", 0, 10, "主办单位办理时限之前几个工作日")
 
     KIND_FIELDS = {kind: f"handle_{kind.value}" for kind in OrderKind}
 
     def fill(self, values: dict[str, int]) -> None:
         for kind, name in self.KIND_FIELDS.items():
             getattr(self, name).data = values[handle_key(kind)]
-        for name in ("sign_working_days", "urgent_sign_minutes", "urgent_handle_hours"):
+        for name in ("sign_working_days", "urgent_sign_minutes", "urgent_handle_hours", "co_task_days_before"):
             getattr(self, name).data = values[name]
 
     def values(self) -> dict[str, int]:
         values = {handle_key(kind): getattr(self, name).data for kind, name in self.KIND_FIELDS.items()}
-        for name in ("sign_working_days", "urgent_sign_minutes", "urgent_handle_hours"):
+        for name in ("sign_working_days", "urgent_sign_minutes", "urgent_handle_hours", "co_task_days_before"):
             values[name] = getattr(self, name).data
         return values
 

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.orders.enums import OrderKind, OrderState, ReturnStage
 from portal.orders.models import OrderEvent, WorkOrder
 from portal.orders.transitions import (
-    ACTION_ROLES, LIFECYCLE_COLUMNS, TABLE, ActionForbidden, allowed_actions, transition,
+    ACTION_ROLES, LIFECYCLE_COLUMNS, TABLE, TASK_ACTIONS, ActionForbidden, allowed_actions, transition,
 )
 from tests.factories import UserFactory
 from tests.orders.factories import NOW, OrderFactory, frozen, order_in, staffed_unit
@@ -74,14 +74,15 @@ EXPECTED = {
     (S.CLOSED, "acknowledge"): (S.CLOSED, UNIT),
 }
 STATES = [None, *OrderState]
-ACTIONS = sorted({action for _state, action in EXPECTED} | set(ACTION_ROLES))
+# The task actions have their own table (tests/orders/test_tasks.py).
+ACTIONS = sorted({action for _state, action in EXPECTED} | (set(ACTION_ROLES) - TASK_ACTIONS))
 LEADER_STAGE_ACTIONS = {"leader_approve_return", "leader_reject_return"}
 USER_FACING = set(ACTIONS) - {"import", "close_imported", "handover", "deadline_recomputed"}
 
 
 def test_the_table_has_exactly_the_expected_cells():
     assert set(TABLE) == set(EXPECTED)
-    assert set(ACTION_ROLES) == set(ACTIONS)
+    assert set(ACTION_ROLES) == set(ACTIONS) | TASK_ACTIONS
 
 
 def _snapshot(order):

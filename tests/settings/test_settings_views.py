@@ -17,7 +17,7 @@ TODAY = datetime(2026, 11, 24, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 HX = {"HX-Request": "true"}
 LIMITS = {"handle_consult": "3", "handle_help": "5", "handle_complaint": "10", "handle_suggestion": "10",
           "handle_report": "10", "handle_praise": "3", "sign_working_days": "1", "urgent_sign_minutes": "30",
-          "urgent_handle_hours": "24"}
+          "urgent_handle_hours": "24", "co_task_days_before": "2"}
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +52,15 @@ def test_saving_limits(client, login_as):
     assert resp.status_code == 200
     assert "已保存，1 项时限有变化" in resp.get_data(as_text=True)
     assert current_limits().handle_days[OrderKind.CONSULT] == 4
+
+
+def test_saving_the_co_task_lead_time(client, login_as):
+    login_as("admin")
+    assert current_limits().co_task_days_before == 2
+    resp = client.post("/settings/limits", data={**LIMITS, "co_task_days_before": "1"}, headers=HX)
+    assert resp.status_code == 200 and current_limits().co_task_days_before == 1
+    resp = client.post("/settings/limits", data={**LIMITS, "co_task_days_before": "11"}, headers=HX)
+    assert resp.status_code == 422 and "协办时限须为 0–10 之间的整数" in resp.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("field, value, message", [
