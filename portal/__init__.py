@@ -71,7 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.knowledge.blueprint import bp as knowledge_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.order_import.views import bp as order_import_bp
-    from portal.orders import actions, views as order_views  # noqa: F401  (pages on orders.blueprint.bp)
+    from portal.orders import actions, task_views, views as order_views  # noqa: F401  (pages on orders.blueprint.bp)
     from portal.orders.blueprint import bp as orders_bp
     from portal.roster import views as roster_views  # noqa: F401  (pages on roster.blueprint.bp)
     from portal.roster.blueprint import bp as roster_bp

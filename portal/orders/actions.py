@@ -41,7 +41,8 @@ def _merge(order, actor, form):
 # action -> (form class, runner(order, actor, form))
 ACTIONS = {
     "dispatch": (f.DispatchForm, lambda o, a, fm: services.dispatch(
-        o, a, db.session.get(Unit, fm.unit_id.data), designate=fm.designate.data, text=fm.text.data or "")),
+        o, a, db.session.get(Unit, fm.unit_id.data), designate=fm.designate.data, text=fm.text.data or "",
+        co_units=[db.session.get(Unit, i) for i in fm.co_unit_ids.data or []], co_text=fm.co_text.data or "")),
     "merge": (f.MergeForm, _merge),
     "sign": (f.NoteForm, lambda o, a, fm: handling.sign(o, a, fm.text.data or "")),
     "reply": (f.ReplyForm, lambda o, a, fm: handling.submit_reply(
@@ -57,7 +58,8 @@ ACTIONS = {
         o, a, fm.reason.data, fm.working_days.data)),
     "approve_extension": (f.ReviewForm, lambda o, a, fm: handling.decide_extension(o, a, True, fm.text.data or "")),
     "reject_extension": (f.RejectForm, lambda o, a, fm: handling.decide_extension(o, a, False, fm.text.data)),
-    "accept_reply": (f.ReviewForm, lambda o, a, fm: handling.review_reply(o, a, True, fm.text.data or "")),
+    "accept_reply": (f.ReplyReviewForm, lambda o, a, fm: handling.review_reply(
+        o, a, True, fm.text.data or "", override=fm.override.data or "")),
     "reject_reply": (f.RejectForm, lambda o, a, fm: handling.review_reply(o, a, False, fm.text.data)),
     "supervise": (f.SuperviseForm, lambda o, a, fm: services.supervise(o, a, fm.text.data)),
     "acknowledge": (f.VersionForm, lambda o, a, fm: services.acknowledge(o, a)),

@@ -5,14 +5,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from portal.auth.roles import Role
 from portal.clock import now
 from portal.extensions import db
 from portal.orders import forms as f
 from portal.orders.enums import ACTIVE_STATES, OrderState
 from portal.orders.models import Callback
+from portal.orders.tasks import order_tasks, task_files, upload_right
 from portal.orders.records import Attachment, ExtensionRequest, Reply, ReturnRequest, Supervision
-from portal.orders.transitions import ACTION_LABELS, allowed_actions, pending_extension, pending_return
+from portal.orders.transitions import (
+    ACTION_LABELS, TASK_ORDER_STATES, allowed_actions, allowed_task_actions, pending_extension, pending_return,
+    why_not_task,
+)
 
 # Events written outside the transition table: the merged order's note, audits, attachments.
 EVENT_LABELS = {
@@ -46,7 +49,7 @@ PANELS = (
           (("approve_return", "同意退单", "success"), ("reject_return", "驳回退单", "danger"))),
     Panel("extension_review", "延期审核", f.ReviewForm,
           (("approve_extension", "同意延期", "success"), ("reject_extension", "驳回延期", "danger"))),
-    Panel("reply_review", "回复审核", f.ReviewForm,
+    Panel("reply_review", "回复审核", f.ReplyReviewForm,
           (("accept_reply", "审核通过，办结", "success"), ("reject_reply", "退回重办", "danger"))),
     Panel("supervise", "督办", f.SuperviseForm, (("supervise", "发送督办", "warning"),)),
     Panel("callback", "回访", f.CallbackForm, (("callback", "保存回访", "primary"),)),
@@ -121,8 +124,88 @@ def caller_view(order, user) -> str:
     return "full"
 
 
-def detail_context(order, user, overrides: dict | None = None, message: str | None = None) -> dict:
+# The buttons of a task row: (action, label, bootstrap colour), in this order.
+TASK_BUTTONS = (
+    ("sign_task", "签收任务", "primary"),
+    ("answer_task", "提交意见 / 答复", "primary"),
+    ("accept_task", "采纳", "success"),
+    ("send_back_task", "退回重办", "danger"),
+    ("approve_release", "同意免办", "success"),
+    ("reject_release", "驳回免办", "danger"),
+    ("request_release", "申请免办", "outline-danger"),
+    ("withdraw_task", "收回任务", "outline-secondary"),
+)
+
+
+def visible_tasks(order, user) -> list:
+    """The tasks the user sees on the order page: all of them for the centre and the lead unit; for a
+    co-unit or a sub-unit, those given to or by its own sub-tree (never its siblings' parts)."""
+    from portal.web.scoping import visible_unit_ids
+
+    every = order_tasks(order)
+    if not user.is_unit_user:
+        return every
+    mine = set(visible_unit_ids(user))
+    if order.unit_id in mine:
+        return every
+    return [t for t in every if t.unit_id in mine or t.assigner_unit_id in mine]
+
+
+def _task_form(task, forms):
+    form = forms.get(task.id) or f.TaskActForm(formdata=None)
+    form.version.data = task.version
+    for field in form:
+        field.id = f"task-{task.id}-{field.name}"
+    return form
+
+
+def _new_form(kind, forms):
+    form = forms.get(kind) or f.NewTaskForm(formdata=None)
+    for field in form:
+        field.id = f"new-{kind}-{field.name}"
+    return form
+
+
+def task_panel(order, user, message: str | None = None, forms: dict | None = None) -> dict:
+    """What the 协办单位 / 下级办理 panel shows: each visible task with its allowed moves, and the forms to
+    ask a co-unit (the centre) or to pass down (the unit holding the order or a task)."""
+    from portal.orders.enums import TaskState
+
+    forms = forms or {}
+    shown = visible_tasks(order, user)
+    files = task_files(order) if shown else {}
+    rows = []
+    for task in shown:
+        actions = allowed_task_actions(order, task, user) if order.state in TASK_ORDER_STATES else set()
+        running = task.state in (TaskState.DISPATCHED, TaskState.IN_PROGRESS, TaskState.RELEASE_REQUESTED)
+        rows.append({"task": task, "buttons": [b for b in TASK_BUTTONS if b[0] in actions],
+                     "form": _task_form(task, forms), "files": files.get(task.id, []),
+                     "clock": clock(task.deadline) if running and order.state in TASK_ORDER_STATES else None})
+    taken = {t.unit_id for t in shown if t.state in (TaskState.DISPATCHED, TaskState.IN_PROGRESS,
+                                                     TaskState.ANSWERED, TaskState.RELEASE_REQUESTED)}
+    co_units = []
+    if why_not_task(order, "add_co_task", user) is None:
+        from portal.orders.queries import search_units
+
+        co_units = [u for u in search_units("", limit=1000)
+                    if u.parent_id is None and u.id != order.unit_id and u.id not in taken]
+    passing = []
+    if user.is_unit_user:
+        if why_not_task(order, "pass_down", user) is None and order.unit is not None:
+            passing.append((None, order.unit))
+        for task in shown:
+            if task.unit_id == user.unit_id and why_not_task(order, "pass_down", user, parent_task=task) is None:
+                passing.append((task, task.unit))
+    down = [(parent, [u for u in unit.children if u.active and u.id not in taken]) for parent, unit in passing]
+    return {"task_rows": rows, "co_units": co_units, "pass_down": [d for d in down if d[1]],
+            "new_co_form": _new_form("co", forms), "new_down_form": _new_form("down", forms),
+            "task_message": message}
+
+
+def detail_context(order, user, overrides: dict | None = None, message: str | None = None,
+                   task_message: str | None = None, task_forms: dict | None = None) -> dict:
     return {
+        **task_panel(order, user, task_message, task_forms),
         "order": order,
         "panels": panels_for(order, user, overrides),
         "events": order.events,
@@ -136,7 +219,7 @@ def detail_context(order, user, overrides: dict | None = None, message: str | No
         "pending_return": pending_return(order),
         "pending_extension": pending_extension(order),
         "caller_view": caller_view(order, user),
-        "can_upload": user.role != Role.OPERATOR and (not user.is_unit_user or order.state in ACTIVE_STATES),
+        "can_upload": upload_right(order, user)[0],
         "sign_clock": sign_clock(order),
         "handle_clock": handle_clock(order),
         "message": message,

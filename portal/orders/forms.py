@@ -64,6 +64,27 @@ class DispatchForm(VersionForm):
     unit_id = IntegerField("承办单位", validators=[InputRequired("请选择承办单位。")])
     designate = BooleanField("指定办理（不得退单）")
     text = TextAreaField("派单说明", validators=[Optional(), Length(max=1000, message="派单说明最多1000个字。")])
+    co_unit_ids = SelectMultipleField("协办单位（可多选，按住 Ctrl 选择）", coerce=coerce_id, validators=[Optional()],
+                                      validate_choice=False)
+    co_text = TextAreaField("协办要求", validators=[Optional(), Length(max=2000, message="协办要求最多2000个字。")])
+
+
+class TaskActForm(VersionForm):
+    """One move of a task (协办 part or part passed down); `version` is the task's."""
+
+    text = TextAreaField("意见 / 理由", validators=[Optional(), Length(max=2000, message="最多2000个字。")])
+    files = MultipleFileField("附件")
+
+
+class NewTaskForm(FlaskForm):
+    """请协办 (the centre) or 下派 (a unit to one of its direct sub-units)."""
+
+    unit_id = IntegerField("单位", validators=[InputRequired("请选择单位。")])
+    role = SelectField("办理方式", choices=options([("lead", "主办"), ("co", "协办")]), default="lead",
+                       validators=[Optional()])
+    deadline = DateTimeLocalField("时限", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    text = TextAreaField("任务要求", validators=[Optional(), Length(max=2000, message="任务要求最多2000个字。")])
+    parent_task_id = HiddenField()
 
 
 class ReplyForm(VersionForm):
@@ -146,6 +167,11 @@ class FilterForm(FlaskForm):
 
 class ReviewForm(VersionForm):
     text = TextAreaField("审核意见", validators=[Optional(), Length(max=1000, message="审核意见最多1000个字。")])
+
+
+class ReplyReviewForm(ReviewForm):
+    override = TextAreaField("直接审核通过的理由", validators=[
+        Optional(), Length(max=1000, message="理由最多1000个字。")])
 
 
 class RejectForm(VersionForm):

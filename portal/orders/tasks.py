@@ -141,3 +141,20 @@ def send_back_task(task: OrderTask, actor, reason: str) -> OrderTask:
     transition(task.order, "send_back_task", actor, task=task, reason=reason, text=reason)
     _tell_unit(task, "task_decision", f"的答复被上级单位退回重办：{reason}")
     return task
+
+
+def upload_right(order: WorkOrder, user) -> tuple[bool, OrderTask | None]:
+    """May `user` attach files to the order now, and to which task: the centre always; the lead unit while
+    it holds the order in a working state; a co-unit or sub-unit while its own task is being worked (the
+    file is recorded against that task)."""
+    from portal.auth.roles import Role
+    from portal.orders.enums import ACTIVE_STATES, TaskState
+    from portal.orders.transitions import TASK_ORDER_STATES
+
+    if not user.is_unit_user:
+        return user.role != Role.OPERATOR, None
+    if user.unit_id == order.unit_id:
+        return order.state in ACTIVE_STATES, None
+    task = current_task_of(order, user.unit_id)
+    working = task is not None and task.state in (TaskState.DISPATCHED, TaskState.IN_PROGRESS)
+    return working and order.state in TASK_ORDER_STATES, task

@@ -20,11 +20,12 @@ from portal.orders import queries
 from portal.orders.blueprint import bp
 from portal.orders.attachments import INLINE_TYPES, attachment_path, save_attachment
 from portal.orders.detail import detail_context, extension_preview, handle_clock, sign_clock
-from portal.orders.enums import ACTIVE_STATES, OrderKind
+from portal.orders.enums import OrderKind
 from portal.orders.export import export_workbook
 from portal.orders.forms import AttachmentForm, FilterForm, OrderForm
 from portal.orders.models import Subject, Tag, WorkOrder
 from portal.orders.services import create_order, reveal_mobile
+from portal.orders.tasks import upload_right
 from portal.orders.transitions import CONFLICT_MESSAGE
 from portal.orders.privacy import quoted, shown
 from portal.web.access import roles
@@ -64,6 +65,14 @@ def order_sign_clock(order):
 def order_extension_preview(order):
     """The deadline an approval of the pending extension would set (the review panel shows it)."""
     return extension_preview(order)
+
+
+@bp.app_template_global()
+def order_waiting_co_units(order):
+    """The co-units whose 协办 part the reply review still waits for (names)."""
+    from portal.orders.transitions import open_co_tasks
+
+    return [t.unit.short_name for t in open_co_tasks(order)]
 
 
 @bp.app_template_global()
@@ -240,14 +249,15 @@ def reveal(order_id: int):
 @roles(*FILE_ROLES)
 def upload(order_id: int):
     order = get_scoped_or_404(WorkOrder, order_id, current_user)
-    if current_user.is_unit_user and order.state not in ACTIVE_STATES:
+    allowed, task = upload_right(order, current_user)
+    if not allowed:
         raise RuleViolation("工单当前不在办理中，不能上传附件（办结回复时可附带附件）。")
     form = AttachmentForm()
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not form.validate_on_submit() or not files:
         raise RuleViolation("请选择要上传的文件。")
     for storage in files:
-        save_attachment(order, storage, current_user)
+        save_attachment(order, storage, current_user, task=task)
     db.session.commit()
     return redirect_after_post(url_for("orders.detail", order_id=order.id) + "#attachments")
 

@@ -17,6 +17,8 @@ POLICY = {
     "orders.upload": CENTRE | UNIT,
     "orders.attachment": ALL_ROLES,
     "orders.act": ALL_ROLES,
+    "orders.task_act": CENTRE | UNIT,
+    "orders.add_task": CENTRE | UNIT,
     "notifications.index": ALL_ROLES,
     "notifications.badge": ALL_ROLES,
     "notifications.read": ALL_ROLES,
