@@ -1,4 +1,4 @@
-"""order tasks: the latest reason on a task, and attachments recorded against a task
+"""order tasks: the latest reason on a task, the passing unit's index, and attachments recorded against a task
 
 Revision ID: d3e7a9c41b25
 Revises: c5b8c1d5dd89
@@ -21,6 +21,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('order_task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('note', sa.Text(), server_default='', nullable=False))
+        batch_op.create_index('ix_order_task_assigner_state', ['assigner_unit_id', 'state'], unique=False)
 
     with op.batch_alter_table('order_attachment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('task_id', sa.Integer(), nullable=True))
@@ -36,4 +37,5 @@ def downgrade():
         batch_op.drop_column('task_id')
 
     with op.batch_alter_table('order_task', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_task_assigner_state')
         batch_op.drop_column('note')

@@ -235,6 +235,7 @@ class OrderTask(db.Model):
         Index("uq_order_task_current", "order_id", "unit_id", unique=True,
               sqlite_where=text(CURRENT_TASK_SQL), postgresql_where=text(CURRENT_TASK_SQL)),
         Index("ix_order_task_unit_state", "unit_id", "state"),
+        Index("ix_order_task_assigner_state", "assigner_unit_id", "state"),
         CheckConstraint("assigner_unit_id IS NULL OR assigner_unit_id <> unit_id", name="not_to_itself"),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, select, text, true
+from sqlalchemy import and_, exists, func, or_, select, text, true
 from sqlalchemy.orm import selectinload
 
 from portal.auth.models import User
@@ -13,8 +13,8 @@ from portal.clock import now
 from portal.extensions import db
 from portal.orders import pagination
 from portal.orders.conditions import active_due_soon, active_overdue, open_sql
-from portal.orders.enums import OrderState, RequestStatus, ReturnStage
-from portal.orders.models import OPEN_SQL, Subject, Tag, WorkOrder
+from portal.orders.enums import OrderState, RequestStatus, ReturnStage, TaskState
+from portal.orders.models import OPEN_SQL, OrderTask, Subject, Tag, WorkOrder
 from portal.orders.records import Attachment, ReturnRequest, Supervision
 from portal.orders.search import keyword_condition
 from portal.units.models import Unit
@@ -210,6 +210,34 @@ LEADER_TODO = ("leader_returns", *UNIT_TODO)
 ALARMS = {"overdue", "supervised", "leader_returns", "returns"}
 
 
+# The order states in which a task can be worked (transitions.TASK_ORDER_STATES).
+_TASK_ORDER_STATES = (S.DISPATCHED, S.IN_PROGRESS, S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.REPLIED)
+
+
+def _tasks_to_do(user):
+    """The user's unit's tasks waiting for it: its own parts to sign or answer, and the answers of the parts it
+    passed down, waiting to be accepted or sent back."""
+    unit_id = user.unit_id if user.is_unit_user else None
+    mine = and_(OrderTask.unit_id == unit_id, OrderTask.state.in_((TaskState.DISPATCHED, TaskState.IN_PROGRESS)))
+    answered = and_(OrderTask.assigner_unit_id == unit_id, OrderTask.state == TaskState.ANSWERED)
+    return (select(OrderTask).join(WorkOrder, WorkOrder.id == OrderTask.order_id)
+            .where(or_(mine, answered), WorkOrder.state.in_(_TASK_ORDER_STATES)))
+
+
+def tasks_to_do(user, limit: int = 50) -> list[OrderTask]:
+    """The 我的工单 page's 协办 / 下派任务 panel, nearest deadline first."""
+    if not user.is_unit_user or user.unit_id is None:
+        return []
+    stmt = _tasks_to_do(user).options(selectinload(OrderTask.order), selectinload(OrderTask.unit))
+    return list(db.session.scalars(stmt.order_by(OrderTask.deadline, OrderTask.id).limit(limit)))
+
+
+def count_tasks_to_do(user) -> int:
+    if not user.is_unit_user or user.unit_id is None:
+        return 0
+    return count(_tasks_to_do(user))
+
+
 def unit_tabs(user) -> tuple[Tab, ...]:
     return LEADER_TABS if user.role == Role.UNIT_LEADER else UNIT_TABS
 
@@ -225,7 +253,10 @@ def home_todo(user, at: datetime | None = None) -> list[TodoCount]:
         return []
     chosen = [find_tab(tabs, key) for key in keys]
     counts = tab_counts(user, chosen, at)
-    return [TodoCount(t.key, t.label, counts[t.key], endpoint, t.key in ALARMS) for t in chosen]
+    todo = [TodoCount(t.key, t.label, counts[t.key], endpoint, t.key in ALARMS) for t in chosen]
+    if user.is_unit_user:
+        todo.append(TodoCount("tasks", "协办/下派任务", count_tasks_to_do(user), endpoint, False))
+    return todo
 
 
 def bigrams(text: str) -> set[str]:

@@ -2,7 +2,9 @@
 order and deadline (the notification key holds both), for
 
 - the handle deadline within 24 hours (即将到期), while the unit holds the order;
-- the sign deadline within SIGN_WINDOW, or passed, while the order waits to be signed (待签收).
+- the sign deadline within SIGN_WINDOW, or passed, while the order waits to be signed (待签收);
+- a task's deadline within 24 hours, or passed, while the task's unit still has to sign or answer it
+  (协办 parts and parts passed down: the task unit's users are reminded, not the lead's).
 """
 from __future__ import annotations
 
@@ -13,10 +15,10 @@ from sqlalchemy import select
 from portal.clock import now
 from portal.extensions import db
 from portal.notifications.services import notify
-from portal.orders.enums import OrderState
-from portal.orders.models import WorkOrder
+from portal.orders.enums import OrderState, TaskState
+from portal.orders.models import OrderTask, WorkOrder
 from portal.orders.privacy import for_unit
-from portal.orders.conditions import active_due_soon, is_overdue
+from portal.orders.conditions import DUE_SOON, active_due_soon, is_overdue
 from portal.orders.services import order_link
 
 SIGN_WINDOW = timedelta(hours=2)
@@ -59,7 +61,29 @@ def send_sign_reminders(at: datetime) -> int:
     return _remind(stmt, "sign_due", text, sign_reminder_key)
 
 
+def task_reminder_key(task: OrderTask) -> str:
+    return f"task_due:{task.id}:{task.deadline:%Y%m%d%H%M%S}"
+
+
+def send_task_reminders(at: datetime) -> int:
+    """Tasks still to sign or answer whose deadline is within 24 hours or passed, on orders still worked."""
+    from portal.orders.transitions import TASK_ORDER_STATES
+
+    stmt = (select(OrderTask).join(WorkOrder, WorkOrder.id == OrderTask.order_id)
+            .where(OrderTask.state.in_((TaskState.DISPATCHED, TaskState.IN_PROGRESS)),
+                   OrderTask.deadline < at + DUE_SOON, WorkOrder.state.in_(TASK_ORDER_STATES))
+            .order_by(OrderTask.deadline, OrderTask.id))
+    sent = 0
+    for task in db.session.scalars(stmt):
+        order = task.order
+        when = "已超过任务时限" if is_overdue(task.deadline, at) else "任务时限即将到期"
+        text = (f"工单 {order.number} 的{task.role.label}任务{when}（{task.deadline:%m-%d %H:%M}），"
+                f"请尽快{'签收' if task.state == TaskState.DISPATCHED else '答复'}：{for_unit(order, 'title')}")
+        sent += len(notify(task.unit, "task_due", text, order_link(order), key=task_reminder_key(task)))
+    return sent
+
+
 def send_deadline_reminders(at: datetime | None = None) -> int:
-    """Send the handle and sign reminders not sent yet; return how many notifications were created."""
+    """Send the handle, sign and task reminders not sent yet; return how many notifications were created."""
     at = at or now()
-    return send_handle_reminders(at) + send_sign_reminders(at)
+    return send_handle_reminders(at) + send_sign_reminders(at) + send_task_reminders(at)

@@ -109,7 +109,7 @@ def _sort_default(form: FilterForm, tab) -> None:
         form.sort.data = tab.default_sort
 
 
-def _list(tabs, endpoint: str, page_template: str):
+def _list(tabs, endpoint: str, page_template: str, **extra):
     form = FilterForm(request.args)
     tab = queries.find_tab(tabs, request.args.get("tab"))
     form.tab.data = tab.key
@@ -123,14 +123,16 @@ def _list(tabs, endpoint: str, page_template: str):
     args["tab"] = tab.key
     return render_page_or_fragment(
         page_template, "orders/_list.html", tabs=tabs, tab=tab, counts=counts,
-        form=form, results=page, endpoint=endpoint, args=args, now=now(),
+        form=form, results=page, endpoint=endpoint, args=args, now=now(), **extra,
     )
 
 
 @bp.get("/mine")
 @roles(*UNIT)
 def my_orders():
-    return _list(queries.unit_tabs(current_user), "orders.my_orders", "orders/my_orders.html")
+    # The unit's own parts of orders (协办, passed down) and its sub-units' answers, above its list.
+    todo = [] if wants_fragment() else queries.tasks_to_do(current_user)
+    return _list(queries.unit_tabs(current_user), "orders.my_orders", "orders/my_orders.html", task_todo=todo)
 
 
 @bp.get("/queues")

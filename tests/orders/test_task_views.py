@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.extensions import db
 from portal.orders import tasks
@@ -162,3 +163,25 @@ def test_the_review_waits_for_co_units_unless_staff_give_a_reason(client, login_
         db.session.expire_all()
     assert order.state == S.CLOSED
     assert order.events[-1].data["override"] == "协办单位已电话反馈，不影响办结"
+
+
+def test_the_unit_list_and_home_page_show_its_tasks_and_reminders_reach_the_task_unit(client, login_as):
+    from portal.notifications.models import Notification
+    from portal.orders.reminders import send_deadline_reminders
+
+    with frozen():
+        order, task, lead_liaison, co, co_liaison = _co_order(title="夜间施工噪声扰民")
+        login_as(Role.LIAISON, unit=co)
+        page = client.get("/orders/mine").get_data(as_text=True)
+        assert 'data-testid="tasks-todo"' in page and "夜间施工噪声扰民" in page and "协办（中心派）" in page
+        home = client.get("/").get_data(as_text=True)
+        assert 'data-testid="todo-tasks"' in home
+        assert '<span class="todo-count">1</span>\n          <span class="todo-label">协办/下派任务' in home
+    # The co-part is due Wednesday 23:59:59: a reminder on Wednesday morning, once.
+    with frozen(datetime(2026, 11, 25, 9, 0)):
+        send_deadline_reminders()
+        send_deadline_reminders()
+    sent = db.session.scalars(select(Notification).where(Notification.kind == "task_due")).all()
+    co_users = db.session.scalars(select(User.id).where(User.unit_id == co.id)).all()
+    assert sorted(n.user_id for n in sent) == sorted(co_users) and co_liaison.id in co_users
+    assert lead_liaison.id not in [n.user_id for n in sent]
