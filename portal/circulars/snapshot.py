@@ -11,6 +11,8 @@ A snapshot is a JSON-ready dict:
     tags            [["优化营商环境", 1], ["生态环境保护", 29]]
     hot_topics      [["噪音扰民", 120], ...]
     overdue_units   [{"unit_id", "short_name", "full_name", "overdue_open"}]
+    co_tasks        [{"unit_id", "short_name", "co_tasks", "co_due", "co_on_time", "co_rate_text"}]: 协办数 and
+                    协办及时率 of the units with 协办 parts (portal/stats/cotasks.py); absent in older snapshots
     non_submitters  [{"campaign_id", "title", "deadline", "units": [{"unit_id", "short_name", "full_name"}]}]
     cases           typical cases, frozen when picked (kept across refreshes)
     scores          the month's 考核 scores (portal.scores.snapshot.freeze), only for a whole-month period with a
@@ -56,6 +58,21 @@ def _unit_ref(unit: Unit) -> dict:
     return {"unit_id": unit.id, "short_name": unit.short_name, "full_name": unit.full_name}
 
 
+def _co_tasks(period) -> list[dict]:
+    from portal.stats.cotasks import co_task_counts
+    from portal.stats.rates import UnitRates
+
+    counts = co_task_counts(period)
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(counts)).order_by(Unit.display_order, Unit.id))
+    rows = []
+    for unit in units:
+        n, due, on_time = counts[unit.id]
+        rate = UnitRates(unit.id, co_tasks=n, co_due=due, co_on_time=on_time).co_rate_text
+        rows.append({"unit_id": unit.id, "short_name": unit.short_name, "co_tasks": n, "co_due": due,
+                     "co_on_time": on_time, "co_rate_text": rate})
+    return rows
+
+
 def build(start: date, end: date, as_of: datetime) -> dict:
     """Take every figure of the period as of `as_of` from the query layers."""
     from portal.knowledge.queries import non_submitters
@@ -88,6 +105,7 @@ def build(start: date, end: date, as_of: datetime) -> dict:
              "overdue_open": int(r.overdue_open)}
             for r in overdue
         ],
+        "co_tasks": _co_tasks(period),
         "non_submitters": [
             {"campaign_id": gap.campaign_id, "title": gap.title, "deadline": gap.deadline.strftime(DT_FORMAT),
              "units": [_unit_ref(u) for u in gap.units]}

@@ -14,6 +14,7 @@ facts in force at T and only events at or before T:
   setting) / those callbacks.
 - 解决率 = orders completed at T whose completing reply (the one submitted at completed_at) says 已解决 /
   orders completed at T.
+- 协办数 / 协办及时率: the unit's 协办 parts (portal/stats/cotasks.py).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from portal.orders.callbacks import satisfied_levels
 from portal.orders.models import Callback, OrderEvent
 from portal.orders.records import Reply
 from portal.stats._sql import F, count_if, counted, dispatched, status_conditions
+from portal.stats.cotasks import co_task_counts
 from portal.stats.formatting import percent_one_decimal
 from portal.stats.period import Period
 
@@ -45,6 +47,9 @@ class UnitRates:
     satisfied: int = 0
     completed: int = 0
     resolved: int = 0
+    co_tasks: int = 0  # 协办数
+    co_due: int = 0
+    co_on_time: int = 0
 
     @property
     def sign_rate_text(self) -> str:
@@ -66,11 +71,16 @@ class UnitRates:
     def resolution_text(self) -> str:
         return percent_one_decimal(self.resolved, self.completed)
 
+    @property
+    def co_rate_text(self) -> str:
+        """协办及时率."""
+        return percent_one_decimal(self.co_on_time, self.co_due)
+
     def as_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data.update(sign_rate=self.sign_rate_text, return_rate=self.return_rate_text,
                     reopen_rate=self.reopen_rate_text, satisfaction=self.satisfaction_text,
-                    resolution=self.resolution_text)
+                    resolution=self.resolution_text, co_rate=self.co_rate_text)
         return data
 
 
@@ -134,6 +144,9 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
     for unit_id, n_done, n_resolved in db.session.execute(resolutions):
         r = get(unit_id)
         r.completed, r.resolved = int(n_done), int(n_resolved)
+    for unit_id, (n, n_due, n_on_time) in co_task_counts(period).items():
+        r = get(unit_id)
+        r.co_tasks, r.co_due, r.co_on_time = n, n_due, n_on_time
 
     for unit_id, r in out.items():
         r.dispatched_to = r.total + returned_away.get(unit_id, 0)
