@@ -186,6 +186,7 @@ def _build(rng: random.Random, p: Plan, subjects, tags, steps: Steps) -> WorkOrd
 
 
 def load_orders() -> str:
+    from portal.demo.order_cohandled import load_cohandled_orders
     from portal.demo.order_current import load_current_orders
 
     rng = random.Random(SEED)
@@ -208,4 +209,6 @@ def load_orders() -> str:
             db.session.flush()
     db.session.flush()
     current = load_current_orders(subjects, units, steps, rng)
-    return f"{len(subjects)} 个二级事项分类，{len(plans)} 件 2018 年 8 月工单（另 {len(earlier)} 件典型案例前期工单），{current} 件近期工单"
+    cohandled = load_cohandled_orders(subjects, units, steps, rng)
+    return (f"{len(subjects)} 个二级事项分类，{len(plans)} 件 2018 年 8 月工单（另 {len(earlier)} 件典型案例前期工单），"
+            f"{current} 件近期工单，{cohandled} 件主办/协办工单")

@@ -142,3 +142,20 @@ def test_current_orders_give_the_demo_units_work_in_every_state(demo):
         assert any(t.overdue for t in running) and any(t.due_soon for t in running), unit
         assert any(not t.overdue and not t.due_soon for t in running), unit
     assert all(o.accepted_at <= at and all(e.at <= at for e in o.events) for o in current)
+
+
+def test_current_orders_with_a_lead_and_co_units_in_several_task_states(demo):
+    from portal.orders.enums import TaskState
+    from portal.orders.models import OrderTask
+
+    parts = list(db.session.scalars(select(OrderTask)))
+    assert {p.state for p in parts} >= {TaskState.DISPATCHED, TaskState.IN_PROGRESS, TaskState.ANSWERED,
+                                        TaskState.RELEASE_REQUESTED, TaskState.RELEASED}
+    noise = [p.order for p in parts if p.order.unit and p.order.unit.short_name == "市环保局"
+             and p.unit.short_name == "市城管局" and p.state == TaskState.ANSWERED]
+    assert noise and {p.unit.short_name for p in noise[0].tasks} == {"市城管局", "市公安局"}
+    for part in parts:
+        assert part.deadline <= part.order.handle_deadline and part.assigner_unit_id is None
+        assert part.order.accepted_at.year == 2026  # the August 2018 orders have no parts
+    replied = [p.order for p in parts if p.order.state == OrderState.REPLIED]
+    assert replied and all(p.state in (TaskState.ANSWERED, TaskState.RELEASED) for p in replied[0].tasks)
