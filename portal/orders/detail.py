@@ -155,14 +155,14 @@ def _task_form(task, forms):
     form = forms.get(task.id) or f.TaskActForm(formdata=None)
     form.version.data = task.version
     for field in form:
-        field.id = f"task-{task.id}-{field.name}"
+        field.id = field.label.field_id = f"task-{task.id}-{field.name}"
     return form
 
 
 def _new_form(kind, forms):
     form = forms.get(kind) or f.NewTaskForm(formdata=None)
     for field in form:
-        field.id = f"new-{kind}-{field.name}"
+        field.id = field.label.field_id = f"new-{kind}-{field.name}"
     return form
 
 

@@ -81,7 +81,7 @@ def task_act(order_id: int, task_id: int, action: str):
         raise
     except RuleViolation as exc:
         return _refused(order_id, exc.message, exc.status, {task_id: form})
-    return redirect_after_post(url_for("orders.detail", order_id=order.id) + "#tasks")
+    return redirect_after_post(url_for("orders.detail", order_id=order.id))
 
 
 @bp.post("/<int:order_id>/tasks/<kind>")
@@ -114,4 +114,4 @@ def add_task(order_id: int, kind: str):
         raise
     except RuleViolation as exc:
         return _refused(order_id, exc.message, exc.status, {kind: form})
-    return redirect_after_post(url_for("orders.detail", order_id=order.id) + "#tasks")
+    return redirect_after_post(url_for("orders.detail", order_id=order.id))

@@ -66,7 +66,7 @@ def test_a_co_unit_signs_and_answers_with_a_file_and_the_lead_sees_the_opinion(c
         order, task, lead_liaison, co, _cl = _co_order()
         login_as(Role.LIAISON, unit=co)
         resp = client.post(f"/orders/{order.id}/tasks/{task.id}/sign_task", data={"version": task.version}, headers=HX)
-        assert resp.status_code == 200 and resp.headers["HX-Redirect"].endswith(f"/orders/{order.id}#tasks")
+        assert resp.status_code == 200 and resp.headers["HX-Redirect"].endswith(f"/orders/{order.id}")
         db.session.expire_all()
         empty = client.post(f"/orders/{order.id}/tasks/{task.id}/answer_task", data={"version": task.version},
                             headers=HX)
@@ -185,3 +185,21 @@ def test_the_unit_list_and_home_page_show_its_tasks_and_reminders_reach_the_task
     co_users = db.session.scalars(select(User.id).where(User.unit_id == co.id)).all()
     assert sorted(n.user_id for n in sent) == sorted(co_users) and co_liaison.id in co_users
     assert lead_liaison.id not in [n.user_id for n in sent]
+
+
+def test_the_centre_dispatches_to_a_lead_and_co_units_from_the_dispatch_panel(client, login_as):
+    with frozen():
+        lead, first, second = UnitFactory(), UnitFactory(), UnitFactory()
+        order = order_in(S.PENDING)
+        login_as(Role.CENTRE_STAFF)
+        page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+        assert 'name="co_unit_ids"' in page
+        resp = client.post(f"/orders/{order.id}/act/dispatch", headers=HX, data={
+            "version": order.version, "unit_id": lead.id, "co_unit_ids": [first.id, second.id], "co_text": "请配合"})
+        assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
+        refused = client.post(f"/orders/{order_in(S.PENDING).id}/act/dispatch", headers=HX, data={
+            "version": 1, "unit_id": lead.id, "co_unit_ids": [lead.id]})
+        assert refused.status_code == 422 and "主办单位不能同时作为协办单位" in refused.get_data(as_text=True)
+    parts = db.session.scalars(select(OrderTask).order_by(OrderTask.id)).all()
+    assert [(p.order_id, p.unit_id, p.task_text) for p in parts] == [(order.id, first.id, "请配合"),
+                                                                      (order.id, second.id, "请配合")]
