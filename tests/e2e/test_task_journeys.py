@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -18,8 +19,10 @@ from portal.auth.roles import Role
 from portal.extensions import db
 from portal.orders import services
 from portal.orders.enums import OrderKind
-from portal.orders.models import WorkOrder
+from portal.orders.enums import TaskState
+from portal.orders.models import OrderTask, WorkOrder
 from portal.units.models import Unit
+from tests.e2e.pages import SIZES, axe_violations, layout_problems, logged_in
 from tests.factories import TEST_PASSWORD, UnitFactory, UserFactory
 
 
@@ -179,3 +182,25 @@ def test_a_passed_down_order_county_township_county_centre(live_app, login, page
     timeline = page.get_by_test_id("timeline")
     for step in ("下派", "任务签收", "提交意见", "采纳下级答复", "办结回复", "审核通过"):
         expect(timeline).to_contain_text(step)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_task_panels_fit_and_pass_axe(live_app, browser, base_url, size):
+    """The demo's co-handled noise complaint, seen by the lead and by a co-unit, and the co-unit's task list."""
+    with live_app.app_context():
+        order_id = db.session.scalars(
+            select(OrderTask.order_id).join(Unit, Unit.id == OrderTask.unit_id)
+            .where(Unit.short_name == "市公安局", OrderTask.state == TaskState.IN_PROGRESS)).first()
+        db.session.remove()
+    assert order_id is not None
+    for unit in ("市环保局", "市公安局"):
+        with logged_in(browser, base_url, _liaison(live_app, unit), size) as page:
+            problems = {}
+            for path in (f"/orders/{order_id}", "/orders/mine"):
+                page.goto(base_url + path)
+                page.wait_for_load_state("networkidle")
+                found = layout_problems(page) + axe_violations(page)
+                if found:
+                    problems[path] = found
+            expect(page.get_by_test_id("tasks-todo")).to_have_count(1 if unit == "市公安局" else 0)
+            assert problems == {}, unit
