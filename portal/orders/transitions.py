@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -751,7 +752,11 @@ def _task_transition(order, action: str, actor, at: datetime, text: str, data: d
             setattr(task, column, value)
         task.state = to_state
     _end(effect.end_tasks, at)
-    _flush()  # the new task's id; a task changed meanwhile becomes a Conflict
+    try:
+        _flush()  # the new task's id; a task changed meanwhile becomes a Conflict
+    except IntegrityError as exc:  # the same unit given a part of the order at the same moment by someone else
+        db.session.rollback()
+        raise Conflict(CONFLICT_MESSAGE) from exc
     text = "。".join(part for part in (effect.label or f"{task.unit.short_name}{ACTION_LABELS[action]}", text) if part)
     facts = {"task_id": task.id, "unit_id": task.unit_id, "unit": task.unit.short_name, "role": task.role.value,
              "task_from": from_state.value if from_state else None, "task_to": to_state.value}

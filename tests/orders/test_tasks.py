@@ -378,3 +378,18 @@ def test_a_task_signed_by_one_user_is_not_signed_again_by_another(city):
         with pytest.raises(RuleViolation, match="不能执行“任务签收”"):
             tasks.sign_task(part, c["co_leader"])
     assert len([e for e in order.events if e.action == "sign_task"]) == 1
+
+
+def test_the_unique_index_backs_the_check_when_two_give_one_unit_a_part_at_once(city, monkeypatch):
+    """Two staff naming the same co-unit at once: the second INSERT meets the partial unique index and gets the
+    Conflict message (the check before it saw no part yet), nothing doubled."""
+    c = city
+    with frozen():
+        order = order_in(S.IN_PROGRESS, c["lead"])
+        tasks.add_co_task(order, c["staff"], c["co"])
+        db.session.commit()
+        monkeypatch.setattr("portal.orders.transitions._has_current_task", lambda order, unit: False)
+        with pytest.raises(RuleViolation, match="已被他人处理"):
+            tasks.add_co_task(order, c["admin"], c["co"])
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(OrderTask.id))) == 1
