@@ -55,6 +55,22 @@ def _switch(page, login, username, password=None):
     login(username) if password is None else login(username, password)
 
 
+def _reply_and_review(page, login, base_url, order_id, result):
+    """The lead (logged in, on the order page) replies; the centre finds nothing waiting and accepts."""
+    reply = page.get_by_test_id("panel-reply")
+    reply.get_by_label("办理结果").fill(result)
+    reply.get_by_label("联系时间").fill("2026-01-05T09:30")
+    reply.get_by_test_id("do-reply").click()
+    expect(page.get_by_test_id("state")).to_have_text("待审核")
+    _switch(page, login, "zhongxin")
+    page.goto(f"{base_url}/orders/{order_id}")
+    expect(page.get_by_test_id("co-waiting")).to_have_count(0)  # no co-unit left to answer
+    page.get_by_test_id("panel-reply_review").get_by_label("审核意见").fill("同意办结")
+    page.get_by_test_id("do-accept_reply").click()
+    page.get_by_test_id("confirm-yes").click()
+    expect(page.get_by_test_id("state")).to_have_text("已办结")
+
+
 def test_a_co_handled_order_from_dispatch_to_review(live_app, login, page, base_url):
     order_id, number = _order(live_app, "夜间施工噪声（主办协办）")
     login("zhongxin")
@@ -98,19 +114,8 @@ def test_a_co_handled_order_from_dispatch_to_review(live_app, login, page, base_
     expect(panel).to_contain_text("派出所已到场劝导")
     page.get_by_test_id("do-sign").click()
     expect(page.get_by_test_id("state")).to_have_text("办理中")
-    reply = page.get_by_test_id("panel-reply")
-    reply.get_by_label("办理结果").fill("会同城管、公安现场处置，工地已停止夜间施工，已电话告知来电人。")
-    reply.get_by_label("联系时间").fill("2026-01-05T09:30")
-    reply.get_by_test_id("do-reply").click()
-    expect(page.get_by_test_id("state")).to_have_text("待审核")
-
-    _switch(page, login, "zhongxin")
-    page.goto(f"{base_url}/orders/{order_id}")
-    expect(page.get_by_test_id("co-waiting")).to_have_count(0)  # both co-units answered
-    page.get_by_test_id("panel-reply_review").get_by_label("审核意见").fill("同意办结")
-    page.get_by_test_id("do-accept_reply").click()
-    page.get_by_test_id("confirm-yes").click()
-    expect(page.get_by_test_id("state")).to_have_text("已办结")
+    _reply_and_review(page, login, base_url, order_id,
+                      "会同城管、公安现场处置，工地已停止夜间施工，已电话告知来电人。")
     timeline = page.get_by_test_id("timeline")
     for step in ("增加协办单位", "任务签收", "提交意见", "办结回复", "审核通过"):
         expect(timeline).to_contain_text(step)
@@ -168,17 +173,7 @@ def test_a_passed_down_order_county_township_county_centre(live_app, login, page
     task.get_by_test_id("task-accept_task").click()
     expect(page.locator('[data-testid="task"][data-unit="e2e测试镇"]')).to_have_attribute("data-task-state",
                                                                                           "accepted")
-    reply = page.get_by_test_id("panel-reply")
-    reply.get_by_label("办理结果").fill("经e2e测试镇现场核实，工地已承诺晚十点后停工，已告知来电人。")
-    reply.get_by_label("联系时间").fill("2026-01-05T09:30")
-    reply.get_by_test_id("do-reply").click()
-    expect(page.get_by_test_id("state")).to_have_text("待审核")
-
-    _switch(page, login, "zhongxin")
-    page.goto(f"{base_url}/orders/{order_id}")
-    page.get_by_test_id("do-accept_reply").click()
-    page.get_by_test_id("confirm-yes").click()
-    expect(page.get_by_test_id("state")).to_have_text("已办结")
+    _reply_and_review(page, login, base_url, order_id, "经e2e测试镇现场核实，工地已承诺晚十点后停工，已告知来电人。")
     timeline = page.get_by_test_id("timeline")
     for step in ("下派", "任务签收", "提交意见", "采纳下级答复", "办结回复", "审核通过"):
         expect(timeline).to_contain_text(step)
