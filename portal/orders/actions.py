@@ -13,7 +13,7 @@ from portal.auth.roles import ALL_ROLES
 from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders import forms as f
-from portal.orders import handling, queries, services
+from portal.orders import handling, queries, services, tasks
 from portal.orders.detail import PANEL_OF, detail_context, namespace_ids
 from portal.orders.enums import CallbackResult
 from portal.orders.models import WorkOrder
@@ -40,7 +40,7 @@ def _merge(order, actor, form):
 
 # action -> (form class, runner(order, actor, form))
 ACTIONS = {
-    "dispatch": (f.DispatchForm, lambda o, a, fm: services.dispatch(
+    "dispatch": (f.DispatchForm, lambda o, a, fm: tasks.dispatch_with_co_units(
         o, a, db.session.get(Unit, fm.unit_id.data), designate=fm.designate.data, text=fm.text.data or "",
         co_units=[db.session.get(Unit, i) for i in fm.co_unit_ids.data or []], co_text=fm.co_text.data or "")),
     "merge": (f.MergeForm, _merge),

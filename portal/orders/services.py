@@ -47,18 +47,12 @@ def create_order(actor, *, kind: OrderKind, content: str, title: str = "", subje
     return order
 
 
-def dispatch(order: WorkOrder, actor, unit, *, designate: bool = False, text: str = "", co_units=(),
-             co_text: str = "") -> WorkOrder:
+def dispatch(order: WorkOrder, actor, unit, *, designate: bool = False, text: str = "") -> WorkOrder:
     """派单 (or re-dispatch after a return): new sign and handle clocks start now; 指定 after 3 returns.
-    `co_units` become 协办 parts with the default deadline and `co_text` (more can be added later)."""
+    (With co-units: portal.orders.tasks.dispatch_with_co_units.)"""
     transition(order, "dispatch", actor, text=text.strip("。"), unit=unit, designate=designate)
     notify(unit, "new_order", f"新工单 {order.number}：{for_unit(order, 'title')}" + ("（中心指定办理）" if order.designated else ""),
            order_link(order))
-    if co_units:
-        from portal.orders.tasks import add_co_task
-
-        for co_unit in co_units:
-            add_co_task(order, actor, co_unit, text=co_text)
     return order
 
 

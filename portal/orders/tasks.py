@@ -16,6 +16,7 @@ from portal.orders.enums import TaskRole
 from portal.orders.models import OrderTask, WorkOrder
 from portal.orders.privacy import for_unit
 from portal.orders.records import Attachment
+from portal.orders import services
 from portal.orders.services import order_link
 from portal.orders.transitions import transition, why_not_task
 
@@ -69,6 +70,15 @@ def add_co_task(order: WorkOrder, actor, unit, *, text: str = "", deadline: date
     task = db.session.get(OrderTask, event.data["task_id"])
     _tell_unit(task, "co_task", f"请贵单位协办（{task.deadline:%m-%d %H:%M}前答复）")
     return task
+
+
+def dispatch_with_co_units(order: WorkOrder, actor, unit, *, co_units=(), co_text: str = "", designate: bool = False,
+                           text: str = "") -> WorkOrder:
+    """派单 to the lead unit, then a 协办 part for each co-unit with the default deadline and `co_text`."""
+    services.dispatch(order, actor, unit, designate=designate, text=text)
+    for co_unit in co_units:
+        add_co_task(order, actor, co_unit, text=co_text)
+    return order
 
 
 def sign_task(task: OrderTask, actor) -> OrderTask:

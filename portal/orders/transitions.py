@@ -697,7 +697,7 @@ def why_not_task(order, action: str, actor, task=None, at: datetime | None = Non
             if unit_id is None or unit_id != passing_unit_id(order, parent_task):
                 return ActionForbidden("只有持有该工单（或该任务）的单位可以下派。")
             if parent_task is not None and (parent_task.order_id != order.id or parent_task.state != T.IN_PROGRESS):
-                return RuleViolation("请先签收本单位的任务，再向下派。")
+                return RuleViolation("请先签收本单位的任务（办理中的任务才能向下派）。")
             if parent_task is None and order.state not in PASSABLE_ORDER_STATES:
                 return RuleViolation(f"工单当前状态为“{order.state.label}”，签收后才能下派。")
         if order.state not in TASK_ORDER_STATES:
@@ -710,7 +710,7 @@ def why_not_task(order, action: str, actor, task=None, at: datetime | None = Non
         return ActionForbidden("该任务不由您所在单位办理。")
     if action in ASSIGNER_ACTIONS:
         if task.assigner_unit_id is None and actor is not None and actor.is_unit_user:
-            return ActionForbidden("协办任务由中心派出，只有中心可以收回。")
+            return ActionForbidden("该任务由中心派出，本单位不能执行此操作。")
         if task.assigner_unit_id is not None and unit_id != task.assigner_unit_id:
             return ActionForbidden("只有下派该任务的单位可以执行此操作。")
     if (task.state, action) not in TASK_TABLE:

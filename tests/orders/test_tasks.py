@@ -18,7 +18,7 @@ from portal.auth.roles import Role
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.notifications.models import Notification
-from portal.orders import handling, services, tasks
+from portal.orders import handling, tasks
 from portal.orders.enums import OrderState, TaskRole, TaskState
 from portal.orders.models import OrderEvent, OrderTask
 from portal.orders.records import Attachment
@@ -177,7 +177,7 @@ def test_dispatch_with_co_units_gives_each_its_part_due_two_working_days_before_
     second, _l, second_liaison = staffed_unit()
     with frozen():
         order = order_in(S.PENDING)
-        services.dispatch(order, c["staff"], c["lead"], co_units=[c["co"], second], co_text="请配合核查")
+        tasks.dispatch_with_co_units(order, c["staff"], c["lead"], co_units=[c["co"], second], co_text="请配合核查")
         db.session.commit()
     parts = tasks.order_tasks(order)
     assert [(t.unit_id, t.role, t.state, t.assigner_unit_id) for t in parts] == [
@@ -393,3 +393,14 @@ def test_the_unique_index_backs_the_check_when_two_give_one_unit_a_part_at_once(
             tasks.add_co_task(order, c["admin"], c["co"])
     db.session.rollback()
     assert db.session.scalar(select(func.count(OrderTask.id))) == 1
+
+
+def test_the_co_part_lead_time_is_a_setting(city):
+    from portal.orders.limits import current_limits, save_limits
+
+    c = city
+    with frozen():
+        save_limits({**current_limits().as_values(), "co_task_days_before": 1}, c["admin"])
+        order = order_in(S.IN_PROGRESS, c["lead"])
+        part = tasks.add_co_task(order, c["staff"], c["co"])
+    assert part.deadline == datetime(2026, 11, 26, 23, 59, 59)  # one working day before Friday's deadline

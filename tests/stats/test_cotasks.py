@@ -27,7 +27,7 @@ def _city():
         order = services.create_order(staff, kind=OrderKind.CONSULT, content="夜间施工噪声扰民，请处理。")
     with frozen(datetime(2026, 11, 23, 9, 10)):
         # 咨询: lead due Thursday 11-26 23:59:59; co-parts two working days before: Tuesday 11-24 23:59:59.
-        services.dispatch(order, staff, lead, co_units=[units["甲局"], units["乙局"], units["丙局"]])
+        tasks.dispatch_with_co_units(order, staff, lead, co_units=[units["甲局"], units["乙局"], units["丙局"]])
     parts = {t.unit.short_name: t for t in tasks.order_tasks(order)}
     with frozen(datetime(2026, 11, 24, 9, 0)):
         parts["丁局"] = tasks.add_co_task(order, staff, units["丁局"], deadline=datetime(2026, 11, 25, 18, 0))
