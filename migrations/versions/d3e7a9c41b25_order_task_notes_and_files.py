@@ -1,7 +1,7 @@
 """order tasks: the latest reason on a task, the passing unit's index, and attachments recorded against a task
 
 Revision ID: d3e7a9c41b25
-Revises: c5b8c1d5dd89
+Revises: dc8fadaa6b6d
 Create Date: 2026-12-01 19:40:00
 
 No data migration: no order has tasks before this revision's features (the note is '' and files
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd3e7a9c41b25'
-down_revision = 'c5b8c1d5dd89'
+down_revision = 'dc8fadaa6b6d'
 branch_labels = None
 depends_on = None
 
