@@ -73,7 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.order_import.views import bp as order_import_bp
     from portal.orders import actions, task_views, views as order_views  # noqa: F401  (pages on orders.blueprint.bp)
     from portal.orders.blueprint import bp as orders_bp
-    from portal.roster import views as roster_views  # noqa: F401  (pages on roster.blueprint.bp)
+    from portal.roster import tree_views, views as roster_views  # noqa: F401  (pages on roster.blueprint.bp)
     from portal.roster.blueprint import bp as roster_bp
     from portal.settings.views import bp as settings_bp
     from portal.scores.views import bp as scores_bp

@@ -9,7 +9,7 @@ from portal.auth.roles import Role
 from portal.imports.tabular import parse_date
 from portal.auth.forms import username_format, username_unique
 from portal.units.forms import mobile_format, options
-from portal.units.queries import all_units
+from portal.units.queries import units_in_tree_order
 from portal.web.fields import IntegerField
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
@@ -35,7 +35,7 @@ class UserForm(FlaskForm):
         super().__init__(*args, obj=user, **kwargs)
         self.editing_user = user
         self.unit_id.choices = options([("", "（中心账号，无单位）"),
-                                        *[(u.id, u.short_name + ("" if u.active else "（已停用）")) for u in all_units()]])
+                                        *[(u.id, label + ("" if u.active else "（已停用）")) for u, label in units_in_tree_order()]])
         if user is not None and not self.is_submitted():
             self.role.data = user.role.value
 
@@ -76,7 +76,7 @@ class UserSearchForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit_id.choices = options([("", "全部单位"), *[(u.id, u.short_name) for u in all_units()]])
+        self.unit_id.choices = options([("", "全部单位"), *[(u.id, label) for u, label in units_in_tree_order()]])
 
     @property
     def role_value(self) -> str:
@@ -93,7 +93,7 @@ class RosterLogFilterForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit_id.choices = options([("", "全部单位"), *[(u.id, u.short_name) for u in all_units()]])
+        self.unit_id.choices = options([("", "全部单位"), *[(u.id, label) for u, label in units_in_tree_order()]])
 
     def date_value(self, field):
         """The field as a date, None when empty; a bad date becomes a Chinese field error."""

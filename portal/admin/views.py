@@ -37,7 +37,7 @@ def _units_context(notice: Notice | None = None) -> dict:
     args = {k: v for k, v in (("q", search.q.data), ("group", search.group.data), ("active", search.active.data),
                               ("no_liaison", "y" if search.no_liaison.data else "")) if v}
     return {"search": search, "results": page, "args": args, "notice": notice,
-            "lacking": queries.unit_ids_without_liaison()}
+            "lacking": queries.unit_ids_without_liaison(), "trees": queries.sub_trees(page.items)}
 
 
 def _units_list(notice: Notice | None = None, status: int = 200):

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.orders.models import WorkOrder
 from portal.orders.privacy import public_text
 from portal.units.models import Unit
+from portal.units.queries import first_level
 
 def issuer_default() -> str:
     """发文机关: the CIRCULAR_ISSUER setting, 安康市政务服务中心 by default."""
@@ -74,7 +75,8 @@ def draft(start: date, end: date, as_of: datetime, actor) -> Circular:
     )
     _apply_drafts(circular)
     _propose(circular)
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.display_order, Unit.id))
+    units = db.session.scalars(first_level(select(Unit)).where(Unit.active.is_(True))
+                               .order_by(Unit.display_order, Unit.id))
     circular.recipients = [CircularRecipient(unit_id=u.id) for u in units]
     db.session.add(circular)
     db.session.flush()

@@ -16,6 +16,7 @@ from portal.units.models import Unit
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
 from portal.web.inputs import arg_page
+from portal.units.queries import first_level
 
 bp = Blueprint("circulars", __name__, url_prefix="/circulars")
 
@@ -46,7 +47,7 @@ def new():
 
 
 def _unit_choices():
-    units = db.session.execute(select(Unit.id, Unit.short_name).where(Unit.active.is_(True))
+    units = db.session.execute(first_level(select(Unit.id, Unit.short_name)).where(Unit.active.is_(True))
                                .order_by(Unit.display_order, Unit.id)).all()
     return [SelectChoice(u.id, u.short_name) for u in units]
 

@@ -14,11 +14,12 @@ from portal.knowledge.models import Campaign, CampaignReminder, CampaignStatus, 
 from portal.notifications.services import notify
 from portal.units.models import Unit
 from portal.web.links import link_for
+from portal.units.queries import first_level
 
 
 def target_unit_ids(mode: TargetMode, groups: list[str], unit_ids: list[int]) -> list[int]:
-    """The active units a campaign targets: all, those of some groups, or chosen ones."""
-    stmt = select(Unit.id).where(Unit.active.is_(True)).order_by(Unit.display_order, Unit.id)
+    """The active first-level units a campaign targets: all, those of some groups, or chosen ones."""
+    stmt = first_level(select(Unit.id)).where(Unit.active.is_(True)).order_by(Unit.display_order, Unit.id)
     if mode == TargetMode.GROUPS:
         if not groups:
             raise RuleViolation("请至少选择一个单位分组。")

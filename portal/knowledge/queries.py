@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.knowledge.models import Campaign, CampaignStatus, CampaignUnit, EntryStatus, KBEntry, KBEntryVersion
 from portal.units.models import Unit
 from portal.web.scoping import scope, scoped_select
+from portal.units.queries import first_level
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,8 @@ def review_queue_count(user) -> int:
 
 
 def all_units(*, active_only: bool = False) -> list[Unit]:
-    stmt = select(Unit).order_by(Unit.display_order, Unit.id)
+    """First-level units: campaigns target them and the centre filters entries by them."""
+    stmt = first_level(select(Unit)).order_by(Unit.display_order, Unit.id)
     if active_only:
         stmt = stmt.where(Unit.active.is_(True))
     return list(db.session.scalars(stmt))

@@ -19,6 +19,7 @@ from portal.orders.records import Attachment, ReturnRequest, Supervision
 from portal.orders.search import keyword_condition
 from portal.units.models import Unit
 from portal.web.scoping import scope
+from portal.units.queries import first_level
 
 DUPLICATE_WINDOW = timedelta(days=30)
 S = OrderState
@@ -294,8 +295,8 @@ def possible_duplicates(mobile: str = "", content: str = "", *, exclude_id: int 
 
 
 def search_units(term: str = "", limit: int = 30) -> list[Unit]:
-    """Active units whose full name, short name or alias contains the term (the dispatch picker)."""
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.display_order))
+    """Active first-level units whose full name, short name or alias contains the term (the dispatch picker)."""
+    units = db.session.scalars(first_level(select(Unit)).where(Unit.active.is_(True)).order_by(Unit.display_order))
     term = (term or "").strip()
     matched = [u for u in units if not term or any(term in name for name in u.names)]
     return matched[:limit]

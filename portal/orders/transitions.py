@@ -179,6 +179,8 @@ def _dispatch(step: Step) -> Effect:
     unit = step.params.get("unit")
     if unit is None or not (unit.active or step.params.get("imported")):
         raise RuleViolation("请选择一个有效的承办单位。")
+    if unit.parent_id is not None:  # the centre's orders and figures are first-level units' (decisions.md)
+        raise RuleViolation(f"“{unit.short_name}”是下级单位，中心只能派单给一级承办单位，由其向下级单位下派。")
     designated = bool(step.params.get("designate")) or order.return_count >= RETURNS_BEFORE_DESIGNATION
     deadline = step.params.get("handle_deadline") or handle_deadline(at, order.kind, order.urgent)
     return Effect(

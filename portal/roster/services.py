@@ -32,6 +32,9 @@ def deactivate_unit(actor: User, unit: Unit) -> None:
     """Stop a unit; its users can no longer log in. Refused while it still holds open orders."""
     if not unit.active:
         raise RuleViolation(f"单位“{unit.short_name}”已是停用状态。")
+    below = db.session.scalar(select(func.count(Unit.id)).where(Unit.parent_id == unit.id, Unit.active.is_(True)))
+    if below:
+        raise RuleViolation(f"单位“{unit.short_name}”还有 {below} 个启用的下级单位，请先停用下级单位。")
     open_count = unit_open_orders(unit)
     if open_count:
         raise RuleViolation(f"单位“{unit.short_name}”仍有 {open_count} 件未办结工单，请先办结或改派后再停用。")

@@ -24,12 +24,20 @@ from portal.web.scoping import get_scoped_or_404
 
 
 
-def _roster_page(notice: Notice | None = None, status: int = 200):
-    unit = current_user.unit
+def _roster_page(notice: Notice | None = None, status: int = 200, unit=None):
+    unit = unit or current_user.unit
+    page = "units/roster.html" if unit.id == current_user.unit_id else "units/sub_unit_people.html"
     return render_page_or_fragment(
-        "units/roster.html", "units/_roster.html", unit=unit, people=queries.roster(unit.id),
-        open_counts=open_order_counts(unit.id), notice=notice,
+        page, "units/_roster.html", unit=unit, people=queries.roster(unit.id),
+        open_counts=open_order_counts(unit.id), notice=notice, back=url_for("units.sub_units"),
     ), status
+
+
+def _roster_url(liaison: User) -> str:
+    """Back to the roster the liaison is on: the leader's own, or a sub-unit's (下级单位)."""
+    if liaison.unit_id == current_user.unit_id:
+        return url_for("units.roster")
+    return url_for("units.sub_unit_people", unit_id=liaison.unit_id)
 
 
 @bp.get("/roster")
@@ -61,7 +69,7 @@ def _liaison(user_id: int) -> User:
 @roles(Role.UNIT_LEADER)
 def handover(user_id: int):
     liaison = _liaison(user_id)
-    form = HandoverForm(candidates=queries.active_liaisons(current_user.unit_id, exclude_id=liaison.id))
+    form = HandoverForm(candidates=queries.active_liaisons(liaison.unit_id, exclude_id=liaison.id))
     if form.validate_on_submit():
         target = _liaison(form.to_user.data)
         try:
@@ -72,10 +80,10 @@ def handover(user_id: int):
         else:
             db.session.commit()
             flash(f"已将 {liaison.name} 的 {moved} 件未办结工单移交给 {target.name}。", "success")
-            return redirect_after_post(url_for("units.roster"))
-    count = open_order_counts(current_user.unit_id).get(liaison.id, 0)
+            return redirect_after_post(_roster_url(liaison))
+    count = open_order_counts(liaison.unit_id).get(liaison.id, 0)
     return render_form(form, title=f"移交工单：{liaison.name}", action=url_for("units.handover", user_id=user_id),
-                       submit="移交", cancel=url_for("units.roster"), status=422 if form.is_submitted() else 200,
+                       submit="移交", cancel=_roster_url(liaison), status=422 if form.is_submitted() else 200,
                        intro=f"{liaison.name} 目前是 {count} 件未办结工单的经办人。移交后每件工单的流转记录都会写明经办人变更。")
 
 
@@ -83,7 +91,7 @@ def handover(user_id: int):
 @roles(Role.UNIT_LEADER)
 def deactivate_liaison(user_id: int):
     liaison = _liaison(user_id)
-    form = DeactivateLiaisonForm(candidates=queries.active_liaisons(current_user.unit_id, exclude_id=liaison.id))
+    form = DeactivateLiaisonForm(candidates=queries.active_liaisons(liaison.unit_id, exclude_id=liaison.id))
     if form.validate_on_submit():
         successor = _liaison(form.to_user.data) if form.to_user.data else None
         try:
@@ -95,14 +103,14 @@ def deactivate_liaison(user_id: int):
             db.session.commit()
             moved_text = f"，{moved} 件未办结工单已移交给 {successor.name}" if moved else ""
             flash(f"已停用联络员 {liaison.name}{moved_text}。", "success")
-            return redirect_after_post(url_for("units.roster"))
-    count = open_order_counts(current_user.unit_id).get(liaison.id, 0)
+            return redirect_after_post(_roster_url(liaison))
+    count = open_order_counts(liaison.unit_id).get(liaison.id, 0)
     intro = f"停用后 {liaison.name} 将无法登录，已登录的会话立即失效。"
     if count:
         intro += f"其仍是 {count} 件未办结工单的经办人，请选择接手的联络员。"
     return render_form(form, title=f"停用联络员：{liaison.name}",
                        action=url_for("units.deactivate_liaison", user_id=user_id), submit="停用",
-                       cancel=url_for("units.roster"), status=422 if form.is_submitted() else 200, intro=intro,
+                       cancel=_roster_url(liaison), status=422 if form.is_submitted() else 200, intro=intro,
                        danger=True)
 
 
@@ -114,9 +122,9 @@ def reactivate_liaison(user_id: int):
         services.reactivate_liaison(current_user, liaison)
     except RuleViolation as exc:
         db.session.rollback()
-        return _roster_page(Notice(exc.message, "danger"), 422)
+        return _roster_page(Notice(exc.message, "danger"), 422, unit=liaison.unit)
     db.session.commit()
-    return _roster_page(Notice(f"已启用联络员 {liaison.name}。"))
+    return _roster_page(Notice(f"已启用联络员 {liaison.name}。"), unit=liaison.unit)
 
 
 @bp.route("/roster/lead", methods=["GET", "POST"])

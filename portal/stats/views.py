@@ -1,7 +1,9 @@
 """统计分析: the centre's dashboard, a unit's own dashboard, the table as CSV, and the home panel."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+import io
+
+from flask import Blueprint, Response, request, send_file, url_for
 from flask_login import current_user
 
 from portal.auth.roles import CENTRE_ROLES, UNIT_ROLES
@@ -10,12 +12,14 @@ from portal.stats import dashboard as dash
 from portal.stats._sql import KINDS
 from portal.stats.export import table_csv
 from portal.stats.forms import PeriodForm
+from portal.stats import subunits
 from portal.stats.period import Period
 from portal.stats.table import unit_table
 from portal.web.access import roles
 from portal.web.htmx import render_page_or_fragment, wants_fragment
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form() -> PeriodForm:
@@ -82,4 +86,18 @@ def unit_dashboard():
     board = dash.unit_dashboard(current_user, period, at)
     form.fill(period)
     return _render("stats/unit_dashboard.html", "stats/_unit_dashboard.html", form, at, board=board,
-                   order_url=lambda order: url_for("orders.detail", order_id=order.id))
+                   order_url=lambda order: url_for("orders.detail", order_id=order.id),
+                   subunits=subunits.sub_unit_rows(current_user.unit, period))
+
+
+@bp.get("/unit/sub-units.xlsx")
+@roles(*UNIT_ROLES)
+def sub_units_xlsx():
+    """The unit's 下级单位 figures for the dashboard's period (its own sub-tree only)."""
+    form, at = _form(), now()
+    if not form.validate():
+        return _invalid("stats/unit_dashboard.html", "stats/_unit_dashboard.html", form, at)
+    period = form.period(at)
+    name = f"sub-units-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+    return send_file(io.BytesIO(subunits.sub_units_xlsx(current_user.unit, period)), as_attachment=True,
+                     download_name=name, mimetype=XLSX)

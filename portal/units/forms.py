@@ -137,3 +137,26 @@ class DeactivateLiaisonForm(FlaskForm):
 class LeadForm(FlaskForm):
     lead_name = StringField("牵头负责人", validators=[DataRequired("请填写牵头负责人姓名。"), Length(max=50, message="姓名不超过 50 个字。")])
     lead_mobile = StringField("负责人手机", validators=[DataRequired("请填写负责人手机。"), mobile_format])
+
+
+class SubUnitForm(FlaskForm):
+    """Add or edit a sub-unit (乡镇/街道/科室/村): its names, its place among its siblings and its parent."""
+
+    short_name = StringField("简称", validators=[DataRequired("请填写简称。"), Length(max=50, message="简称不超过 50 个字。")])
+    full_name = StringField("全称", validators=[Optional(), Length(max=100, message="全称不超过 100 个字。")],
+                            description="不填则与简称相同。")
+    parent_id = SelectField("上级单位", coerce=coerce_id, invalid_choice_message="请在本单位内选择上级单位。")
+    display_order = IntegerField(
+        "排序", default=0, invalid_value_message="排序须为整数。",
+        validators=[InputRequired("请填写排序（整数）。"), NumberRange(min=0, max=999999, message="排序须为 0–999999 的整数。")],
+    )
+
+    def __init__(self, *args, parents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent_id.choices = options((u.id, label) for u, label in parents)
+
+    def validate(self, extra_validators=None) -> bool:
+        for f in (self.short_name, self.full_name):
+            if isinstance(f.data, str):
+                f.data = f.data.strip()
+        return super().validate(extra_validators)

@@ -17,6 +17,7 @@ from portal.imports.tabular import ImportErrors, read_table
 from portal.units.forms import MOBILE_RE
 from portal.units.models import UNIT_GROUPS, Unit
 from portal.units.services import UnitData, apply_data, record_roster_event, person, split_aliases
+from portal.units.queries import first_level
 
 REQUIRED = ["单位全称", "简称", "分组", "排序"]
 OPTIONAL = ["别名", "牵头负责人", "负责人手机"]
@@ -152,7 +153,7 @@ def import_units(data: bytes, filename: str, actor: User | None = None, dry_run:
     outcome = ImportOutcome(dry_run=dry_run)
     parsed = [p for p in (_parse(row, outcome.errors) for row in table.rows) if p is not None]
     parsed = _check_within_file(parsed, outcome.errors)
-    existing = list(db.session.scalars(select(Unit).order_by(Unit.id)))
+    existing = list(db.session.scalars(first_level(select(Unit)).order_by(Unit.id)))  # imports add first-level units
     by_full = {u.full_name: u for u in existing}
     for p in parsed:
         p.target = by_full.get(p.data.full_name)

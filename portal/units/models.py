@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import now
@@ -24,15 +24,34 @@ ROSTER_ACTIONS = {
     "update_lead": "变更牵头负责人",
     "deactivate_unit": "停用单位",
     "reactivate_unit": "启用单位",
+    "add_sub_unit": "新增下级单位",
+    "update_sub_unit": "修改下级单位",
+    "move_sub_unit": "调整下级单位隶属",
 }
+
+
+TOP_SQL = "parent_id IS NULL"
+SUB_SQL = "parent_id IS NOT NULL"
 
 
 class Unit(db.Model):
     __tablename__ = "unit"
+    # Names are unique among first-level units (the centre and the orders import name them) and among the
+    # sub-units of one unit: 城关镇 is a township of several counties.
+    __table_args__ = (
+        Index("uq_unit_top_full_name", "full_name", unique=True,
+              sqlite_where=text(TOP_SQL), postgresql_where=text(TOP_SQL)),
+        Index("uq_unit_top_short_name", "short_name", unique=True,
+              sqlite_where=text(TOP_SQL), postgresql_where=text(TOP_SQL)),
+        Index("uq_unit_sub_full_name", "parent_id", "full_name", unique=True,
+              sqlite_where=text(SUB_SQL), postgresql_where=text(SUB_SQL)),
+        Index("uq_unit_sub_short_name", "parent_id", "short_name", unique=True,
+              sqlite_where=text(SUB_SQL), postgresql_where=text(SUB_SQL)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    full_name: Mapped[str] = mapped_column(String(100), unique=True)
-    short_name: Mapped[str] = mapped_column(String(50), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(50))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     group: Mapped[str] = mapped_column(String(20), default="市直部门")
     display_order: Mapped[int] = mapped_column(default=0)
@@ -52,6 +71,20 @@ class Unit(db.Model):
     @classmethod
     def unit_scope_column(cls):
         return cls.id
+
+    @property
+    def is_sub_unit(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def path_name(self) -> str:
+        """汉滨区政府 › 老城街道: the short name after those of the units above it."""
+        names, unit, seen = [self.short_name], self.parent, {self.id}
+        while unit is not None and unit.id not in seen:
+            names.append(unit.short_name)
+            seen.add(unit.id)
+            unit = unit.parent
+        return " › ".join(reversed(names))
 
     @property
     def names(self) -> list[str]:

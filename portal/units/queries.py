@@ -57,9 +57,10 @@ def _has_active_liaison():
 
 
 def units_without_liaison() -> list[Unit]:
-    """Active units that no active liaison with a mobile can be reached at."""
-    stmt = select(Unit).where(Unit.active.is_(True), ~_has_active_liaison()).order_by(Unit.display_order, Unit.id)
-    return list(db.session.scalars(stmt))
+    """Active first-level units that no active liaison with a mobile can be reached at (the centre's list;
+    a sub-unit without one is its unit leader's business, shown on the 下级单位 page)."""
+    stmt = first_level(select(Unit)).where(Unit.active.is_(True), ~_has_active_liaison())
+    return list(db.session.scalars(stmt.order_by(Unit.display_order, Unit.id)))
 
 
 def unit_ids_without_liaison() -> set[int]:
@@ -67,9 +68,10 @@ def unit_ids_without_liaison() -> set[int]:
 
 
 def name_owners(exclude_id: int | None = None) -> dict[str, Unit]:
-    """Every name (full, short, alias) of every unit except one, mapped to its unit."""
+    """Every name (full, short, alias) of every first-level unit except one, mapped to its unit."""
     owners: dict[str, Unit] = {}
-    for unit in db.session.scalars(select(Unit).order_by(Unit.id)):
+    # Only first-level units: sub-units are named within their parent (SubUnitForm, roster.tree).
+    for unit in db.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)):
         if unit.id == exclude_id:
             continue
         for name in unit.names:
@@ -79,12 +81,12 @@ def name_owners(exclude_id: int | None = None) -> dict[str, Unit]:
 
 def search_units(q: str = "", group: str = "", active: str = "", no_liaison: bool = False,
                  page: int = 1, per_page: int = 20) -> Page:
-    """Units matching a search in any of their names, filtered and paged.
+    """First-level units matching a search in any of their names, filtered and paged.
 
     Aliases live in a JSON list whose stored text escapes Chinese differently per database, so the
     name match runs here; the centre has at most a few hundred units.
     """
-    stmt = select(Unit).order_by(Unit.display_order, Unit.id)
+    stmt = first_level(select(Unit)).order_by(Unit.display_order, Unit.id)
     if group:
         stmt = stmt.where(Unit.group == group)
     if active in ("1", "0"):
@@ -170,3 +172,80 @@ def last_roster_change(unit_ids: list[int]) -> dict[int, datetime]:
 
 def all_units() -> list[Unit]:
     return list(db.session.scalars(select(Unit).order_by(Unit.display_order, Unit.id)))
+
+
+# --- the unit tree (下级单位) -------------------------------------------------------------------------
+
+
+def first_level(stmt):
+    """Restrict a SELECT on Unit to first-level units: the centre dispatches to, counts and addresses these."""
+    return stmt.where(Unit.parent_id.is_(None))
+
+
+def first_level_units(active_only: bool = False) -> list[Unit]:
+    """First-level units in display order: the centre's unit lists, choices and figures use these only."""
+    stmt = first_level(select(Unit)).order_by(Unit.display_order, Unit.id)
+    if active_only:
+        stmt = stmt.where(Unit.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class TreeNode:
+    unit: Unit
+    depth: int  # 1: a direct sub-unit of the tree's top
+
+
+def _children() -> dict[int, list[Unit]]:
+    """Every sub-unit under its parent's id, siblings in display order (one query; a city has a few thousand)."""
+    children: dict[int, list[Unit]] = {}
+    stmt = select(Unit).where(Unit.parent_id.is_not(None)).order_by(Unit.display_order, Unit.id)
+    for unit in db.session.scalars(stmt):
+        children.setdefault(unit.parent_id, []).append(unit)
+    return children
+
+
+def _walk(children: dict[int, list[Unit]], top_id: int) -> list[TreeNode]:
+    nodes: list[TreeNode] = []
+    stack = [(unit, 1) for unit in reversed(children.get(top_id, []))]
+    while stack:
+        unit, depth = stack.pop()
+        nodes.append(TreeNode(unit, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(unit.id, [])))
+    return nodes
+
+
+def sub_tree(top: Unit) -> list[TreeNode]:
+    """Every unit below `top`, depth first, siblings in display order."""
+    return _walk(_children(), top.id)
+
+
+def sub_trees(tops: list[Unit]) -> dict[int, list[TreeNode]]:
+    """The sub-trees of several units at once (the admin's unit list shows them collapsed)."""
+    children = _children()
+    return {top.id: nodes for top in tops if (nodes := _walk(children, top.id))}
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    """The units above `unit`, the first-level unit first."""
+    chain: list[Unit] = []
+    seen = {unit.id}
+    while unit.parent is not None and unit.parent.id not in seen:
+        unit = unit.parent
+        seen.add(unit.id)
+        chain.append(unit)
+    return list(reversed(chain))
+
+
+def first_level_of(unit: Unit) -> Unit:
+    return (ancestors(unit) or [unit])[0]
+
+
+def units_in_tree_order() -> list[tuple[Unit, str]]:
+    """Every unit with its label for a choice list: each first-level unit followed by its sub-tree."""
+    children = _children()
+    pairs: list[tuple[Unit, str]] = []
+    for top in first_level_units():
+        pairs.append((top, top.short_name))
+        pairs.extend((n.unit, "　" * n.depth + "└ " + n.unit.short_name) for n in _walk(children, top.id))
+    return pairs

@@ -15,6 +15,7 @@ from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.units.models import RosterEvent, Unit
 from portal.units.queries import name_owners
+from portal.web.scoping import subtree_ids
 
 
 def record_roster_event(unit_id: int, action: str, actor: User | None, detail: str,
@@ -114,16 +115,23 @@ def reactivate_unit(actor: User, unit: Unit) -> None:
 
 
 def _require_liaison_of(actor: User, user: User) -> None:
-    if user.unit_id != actor.unit_id:  # the view scopes first; this guards other callers
-        raise RuleViolation("只能管理本单位的人员。")
+    # A leader keeps the roster of its unit and of every unit below it (下级单位). The view scopes first;
+    # this guards other callers.
+    if actor.unit_id is None or user.unit_id not in subtree_ids(actor.unit_id):
+        raise RuleViolation("只能管理本单位及下级单位的人员。")
     if user.role != Role.LIAISON:
         raise RuleViolation("单位负责人只能管理本单位的联络员；其他账号请联系中心管理员。")
 
 
-def add_liaison(actor: User, *, username: str, name: str, mobile: str) -> tuple[User, str]:
-    """Add a liaison to the leader's unit; return (user, temporary password shown once)."""
-    user, password = new_account(username=username, name=name, mobile=mobile, role=Role.LIAISON, unit=actor.unit)
-    record_roster_event(actor.unit_id, "add_user", actor, f"新增联络员 {person(user.name, user.mobile)}，账号 {user.username}",
+def add_liaison(actor: User, *, username: str, name: str, mobile: str, unit: Unit | None = None) -> tuple[User, str]:
+    """Add a liaison to the leader's unit or one below it; return (user, temporary password shown once)."""
+    unit = unit or actor.unit
+    if actor.role != Role.ADMIN and (actor.unit_id is None or unit.id not in subtree_ids(actor.unit_id)):
+        raise RuleViolation("只能为本单位及下级单位添加联络员。")
+    if not unit.active:
+        raise RuleViolation(f"“{unit.short_name}”已停用，不能添加联络员。")
+    user, password = new_account(username=username, name=name, mobile=mobile, role=Role.LIAISON, unit=unit)
+    record_roster_event(unit.id, "add_user", actor, f"新增联络员 {person(user.name, user.mobile)}，账号 {user.username}",
                         subject=user)
     return user, password
 

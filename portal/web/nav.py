@@ -27,6 +27,7 @@ NAV = (
     NavItem("本单位考核", "scores.mine"),
     NavItem("通报", "circulars.index"),
     NavItem("本单位人员", "units.roster"),
+    NavItem("下级单位", "units.sub_units"),
     NavItem("人员变更", "admin.roster_changes"),
     NavItem("单位管理", "admin.units"),
     NavItem("用户管理", "admin.users"),

@@ -7,4 +7,5 @@ POLICY = {
     "stats.dashboard": CENTRE,
     "stats.export_csv": CENTRE,
     "stats.unit_dashboard": frozenset({Role.UNIT_LEADER, Role.LIAISON}),
+    "stats.sub_units_xlsx": frozenset({Role.UNIT_LEADER, Role.LIAISON}),
 }
