@@ -18,6 +18,7 @@ from portal.clock import now
 from portal.orders import queries as orders
 from portal.scores.queries import home_panel as scores_panel
 from portal.stats.dashboard import home_summary
+from portal.stats.subunits import overdue_sub_unit_tasks
 from portal.units import queries as units
 from portal.web.access import roles
 
@@ -41,6 +42,10 @@ def panels_for(user, at) -> list[Panel]:
     if user.role == Role.OPERATOR:
         panels.append(Panel("calls/_home_panel.html", {
             "day": calls.call_day(user, at), "waiting": calls.waiting_for_order(user)}))
+    if user.is_unit_user:
+        late, late_count = overdue_sub_unit_tasks(user, at)
+        if late_count:
+            panels.append(Panel("stats/_home_sub_units.html", {"tasks": late, "count": late_count, "at": at}))
     todo = orders.home_todo(user, at)
     if todo:
         panels.append(Panel("orders/_home_todo.html", {"todo": todo}))

@@ -106,3 +106,22 @@ def sub_units_xlsx(unit: Unit, period: Period) -> bytes:
                          r.rate_text]))
     ws.column_dimensions["A"].width = 36
     return workbook_bytes(wb, title="下级单位办理情况")
+
+
+# A task not yet answered (signed or not, or its release asked for): the figures' "not answered by T" today.
+WAITING_STATES = (TaskState.DISPATCHED, TaskState.IN_PROGRESS, TaskState.RELEASE_REQUESTED)
+LIST_LIMIT = 10
+
+
+def overdue_sub_unit_tasks(user, at) -> tuple[list[OrderTask], int]:
+    """The parts passed down inside the user's sub-tree that are past their deadline unanswered (the home
+    page's 下级单位逾期 panel), earliest deadline first, and how many there are in all."""
+    from portal.web.scoping import visible_unit_ids
+
+    below = [i for i in visible_unit_ids(user) if i != user.unit_id]
+    if not below:
+        return [], 0
+    stmt = select(T).where(T.unit_id.in_(below), T.state.in_(WAITING_STATES), T.deadline < at)
+    count = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    tasks = list(db.session.scalars(stmt.order_by(T.deadline, T.id).limit(LIST_LIMIT))) if count else []
+    return tasks, count
