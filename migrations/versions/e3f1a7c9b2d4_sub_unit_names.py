@@ -1,7 +1,7 @@
 """sub-unit names: unique among first-level units and among the sub-units of one unit
 
 Revision ID: e3f1a7c9b2d4
-Revises: c5b8c1d5dd89
+Revises: d3e7a9c41b25
 Create Date: 2026-12-01 19:40:00
 
 城关镇 is a township of several counties, so a name unique across every unit cannot hold for sub-units.
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e3f1a7c9b2d4'
-down_revision = 'c5b8c1d5dd89'
+down_revision = 'd3e7a9c41b25'
 branch_labels = None
 depends_on = None
 

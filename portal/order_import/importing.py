@@ -24,7 +24,6 @@ from portal.subjects.queries import find_path
 from portal.subjects.services import ensure_path, missing_paths
 from portal.orders.transitions import transition
 from portal.units.models import Unit
-from portal.units.queries import first_level
 
 IMPORT_ACTION = "import"
 
@@ -147,8 +146,7 @@ def import_orders(data: bytes, filename: str, actor=None, dry_run: bool = False,
     """
     table = read_table(data, filename, REQUIRED, OPTIONAL)
     outcome = ImportOutcome(dry_run=dry_run)
-    # 承办单位 names a first-level unit: the centre dispatches to these; a sub-unit's name is not one of them.
-    lookups = Lookups(list(db.session.scalars(first_level(select(Unit)))), list(db.session.scalars(select(Subject))))
+    lookups = Lookups(list(db.session.scalars(select(Unit))), list(db.session.scalars(select(Subject))))
     at = now()
     parsed = []
     for row in table.rows:

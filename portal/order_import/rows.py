@@ -60,7 +60,12 @@ class Lookups:
         self.unknown_subjects: dict[tuple[str, ...], list[int]] = {}
 
     def unit(self, name: str):
-        found = self.units.get(name, [])
+        named = self.units.get(name, [])
+        # The centre's orders go to first-level units; passing down is the unit's business in the portal.
+        found = [u for u in named if u.parent_id is None]
+        if not found and named:
+            raise ValueError(f"“{name}”是下级单位（{named[0].path_name}），承办单位须填写一级单位，"
+                             "由其在门户中下派")
         if not found:
             raise ValueError(f"承办单位“{name}”不存在（可填单位全称、简称或别名）")
         if len({u.id for u in found}) > 1:
