@@ -8,6 +8,7 @@ from portal.demo.accounts import load_accounts
 from portal.demo.calls import load_calls
 from portal.demo.knowledge import load_knowledge
 from portal.demo.orders import load_orders
+from portal.demo.sub_units import load_passed_down, load_sub_units
 from portal.demo.units import ALL_UNITS
 from portal.extensions import db
 from portal.scores.demo import load_scores
@@ -38,6 +39,8 @@ STEPS = [
     ("来电", load_calls),
     ("考核", load_scores),
     ("通报", load_circular),
+    ("下级单位", load_sub_units),
+    ("下派工单", load_passed_down),
     ("到期提醒", lambda: f"{send_deadline_reminders()} 条"),
 ]
 
