@@ -16,26 +16,23 @@ The order itself still counts only for its lead unit; these figures are the co-u
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import func, or_, select
 
 from portal.extensions import db
-from portal.orders.enums import TaskRole, TaskState
+from portal.orders.enums import TaskRole
 from portal.orders.models import OrderTask
 from portal.stats._sql import F, count_if, counted
 from portal.stats.period import Period
+from portal.stats.taskfacts import task_standing
 
 
 def co_task_counts(period: Period) -> dict[int, tuple[int, int, int]]:
     """unit id → (协办数, 应答复, 按时答复) as of the period's T."""
     t, k = period.as_of, OrderTask
-    answered = and_(k.answered_at.is_not(None), k.answered_at <= t)
-    released = and_(k.state == TaskState.RELEASED, k.ended_at <= t)
-    withdrawn = and_(k.state == TaskState.WITHDRAWN, k.ended_at <= t, not_(answered))
-    due = or_(answered, k.deadline < t)
-    on_time = and_(answered, k.answered_at <= k.deadline)
-    stmt = (select(k.unit_id, func.count(k.id), count_if(due), count_if(on_time))
+    s = task_standing(t)
+    due = or_(s.answered, k.deadline < t)
+    stmt = (select(k.unit_id, func.count(k.id), count_if(due), count_if(s.on_time))
             .join(F, F.order_id == k.order_id)
-            .where(counted(period), k.assigner_unit_id.is_(None), k.role == TaskRole.CO, k.dispatched_at <= t,
-                   not_(released), not_(withdrawn))
+            .where(counted(period), k.assigner_unit_id.is_(None), k.role == TaskRole.CO, s.counted)
             .group_by(k.unit_id))
     return {unit_id: (int(n), int(n_due), int(n_on_time)) for unit_id, n, n_due, n_on_time in db.session.execute(stmt)}

@@ -1,14 +1,9 @@
 """下级单位 figures: each sub-unit's own handling of the parts of orders passed down to it (order_task rows).
 
-One definition, used by the unit dashboard, its XLSX export and the tests. For a period [start, end] and T:
-- a task is received in the period when it was passed down (dispatched_at) on a day of the period, at or
-  before T; a task withdrawn or released at or before T without an answer by T is not counted (the unit took
-  it back up or relieved the sub-unit of it);
-- answered by T: its answer (answered_at) came at or before T; on time when answered_at ≤ its deadline;
-- overdue: not answered by T and its deadline < T; in progress: not answered by T and deadline ≥ T;
-- 及时率 = on time / (received − in progress), a whole percent rounded half up, like 按期办结率.
-The task row keeps its latest answer and deadline, so a task sent back down and answered again counts by
-its latest answer (docs/decisions.md).
+One definition, used by the unit dashboard, its XLSX export and the tests. For a period [start, end] and T, like
+every figure: the tasks of the orders the unit table counts for the period (accepted in it by T, not merged by
+T), each standing at T as portal/stats/taskfacts.py defines (received = counted; 按期答复, 逾期答复, 逾期未答复,
+在办), and 及时率 = 按期答复 / (received − 在办), a whole percent rounded half up like 按期办结率.
 
 The centre's figures never read these: an order counts for its first-level unit (portal/stats/table.py).
 """
@@ -16,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.orders.enums import TaskState
 from portal.orders.models import OrderTask
+from portal.stats._sql import F, count_if, counted
 from portal.stats.formatting import percent_whole
 from portal.stats.period import Period
+from portal.stats.taskfacts import task_standing
 from portal.units.models import Unit
 from portal.units.queries import sub_tree
 
@@ -48,32 +45,16 @@ class SubUnitRow:
         return percent_whole(self.on_time, self.rate_denominator)
 
 
-def _columns(t):
-    answered = and_(T.answered_at.is_not(None), T.answered_at <= t)
-    ended_unanswered = and_(T.state.in_((TaskState.WITHDRAWN, TaskState.RELEASED)), T.ended_at.is_not(None),
-                            T.ended_at <= t, not_(answered))
-    counted = and_(T.dispatched_at <= t, not_(ended_unanswered))
-
-    def n(cond):
-        return func.coalesce(func.sum(case((and_(counted, cond), 1), else_=0)), 0)
-
-    return counted, [
-        n(True).label("received"),
-        n(and_(answered, T.answered_at <= T.deadline)).label("on_time"),
-        n(and_(answered, T.answered_at > T.deadline)).label("late"),
-        n(and_(not_(answered), T.deadline < t)).label("overdue"),
-        n(and_(not_(answered), T.deadline >= t)).label("in_progress"),
-    ]
-
-
 def task_figures(period: Period, unit_ids: list[int]) -> dict[int, dict[str, int]]:
     """The figures of each unit's own tasks (no sub-tree roll-up), for the units given."""
     if not unit_ids:
         return {}
-    _counted, cols = _columns(period.as_of)
-    stmt = (select(T.unit_id, *cols)
-            .where(T.unit_id.in_(unit_ids), T.dispatched_at >= period.start_at,
-                   T.dispatched_at < period.end_before)
+    st = task_standing(period.as_of)
+    stmt = (select(T.unit_id, func.count(T.id).label("received"),
+                   *(count_if(getattr(st, name)).label(name)
+                     for name in ("on_time", "late", "overdue", "in_progress")))
+            .join(F, F.order_id == T.order_id)
+            .where(counted(period), T.unit_id.in_(unit_ids), st.counted)
             .group_by(T.unit_id))
     return {rec.unit_id: {k: int(v) for k, v in rec._mapping.items() if k != "unit_id"}
             for rec in db.session.execute(stmt)}
@@ -98,7 +79,7 @@ def sub_units_xlsx(unit: Unit, period: Period) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "下级单位办理情况"
-    ws.append(cells([f"{unit.path_name} 下级单位办理情况 {period.label}（按下派时间），统计截止 "
+    ws.append(cells([f"{unit.path_name} 下级单位办理情况 {period.label}（按受理时间），统计截止 "
                      f"{period.as_of:%Y-%m-%d %H:%M:%S}"]))
     ws.append(list(HEADERS))
     for r in sub_unit_rows(unit, period):

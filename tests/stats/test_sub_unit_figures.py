@@ -3,28 +3,35 @@ table, its XLSX export scoped to the viewer's sub-tree, and the home page's over
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 
 from portal.auth.roles import Role
 from portal.extensions import db
-from portal.orders.enums import OrderState, TaskRole, TaskState
+from portal.orders import services
+from portal.orders.enums import OrderKind, TaskRole, TaskState
 from portal.orders.models import OrderTask
 from portal.stats.period import Period
 from portal.stats.subunits import overdue_sub_unit_tasks, sub_unit_rows, task_figures
 from tests.factories import UnitFactory, UserFactory
-from tests.orders.factories import frozen, order_in
+from tests.orders.factories import frozen
 
 T = datetime(2026, 11, 24, 10, 0)
 PERIOD = Period(date(2026, 11, 1), date(2026, 11, 30), T)
 ARGS = "start=2026-11-01&end=2026-11-30&as_of=2026-11-24 10:00"
 
 
-def _task(county, unit, dispatched, deadline, answered=None, state=None, ended=None):
-    with frozen():
-        order = order_in(OrderState.IN_PROGRESS, county)
+def _task(county, unit, dispatched, deadline, answered=None, state=None, ended=None, accepted=None):
+    """A part passed down to `unit` of an order the centre dispatched to the county (through the services, so
+    the order's facts exist), left as the task transitions leave it at those times."""
+    staff = UserFactory(role=Role.CENTRE_STAFF, unit=None)
+    accepted = accepted or datetime(2026, 11, 20, 8, 0)
+    with frozen(accepted):
+        order = services.create_order(staff, kind=OrderKind.COMPLAINT, content="路灯不亮，请处理。")
+    with frozen(accepted + timedelta(minutes=10)):
+        services.dispatch(order, staff, county)
     state = state or (TaskState.ANSWERED if answered else TaskState.IN_PROGRESS)
     task = OrderTask(order_id=order.id, unit_id=unit.id, assigner_unit_id=unit.parent_id, role=TaskRole.LEAD,
                      state=state, task_text="请核实", dispatched_at=dispatched, deadline=deadline,
@@ -47,10 +54,11 @@ def county():
     _task(county, town, d(2026, 11, 23, 9), d(2026, 11, 27, 23, 59, 59))                               # in progress
     # Answered only after T: overdue at T.
     _task(county, town, d(2026, 11, 20, 9), d(2026, 11, 22, 23, 59, 59), answered=d(2026, 11, 25, 9))
-    # Taken back up before T without an answer: not counted. Passed down before the period or after T: neither.
+    # Taken back up before T without an answer: not counted. An order of October, or passed down after T: neither.
     _task(county, town, d(2026, 11, 20, 9), d(2026, 11, 22, 23, 59, 59), state=TaskState.WITHDRAWN,
           ended=d(2026, 11, 21, 9))
-    _task(county, town, d(2026, 10, 30, 9), d(2026, 11, 3, 23, 59, 59), answered=d(2026, 11, 2, 9))
+    _task(county, town, d(2026, 10, 30, 9), d(2026, 11, 3, 23, 59, 59), answered=d(2026, 11, 2, 9),
+          accepted=d(2026, 10, 30, 8))
     _task(county, town, d(2026, 11, 24, 11), d(2026, 11, 28, 23, 59, 59))
     _task(county, community, d(2026, 11, 21, 9), d(2026, 11, 22, 23, 59, 59), answered=d(2026, 11, 22, 9))
     return dict(county=county, town=town, community=community, town2=town2)
