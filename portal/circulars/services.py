@@ -142,7 +142,7 @@ def redraft_section(circular: Circular, actor, key: str) -> Circular:
 
 def set_recipients(circular: Circular, unit_ids: list[int]) -> None:
     ensure_draft(circular)
-    wanted = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(unit_ids))))
+    wanted = set(db.session.scalars(first_level(select(Unit.id)).where(Unit.id.in_(unit_ids))))  # no sub-units
     if not wanted:
         raise RuleViolation("请至少选择一个主送单位。")
     keep = [r for r in circular.recipients if r.unit_id in wanted]

@@ -54,6 +54,10 @@ def test_campaigns_and_circulars_address_first_level_units(county):
     with frozen():
         circular = draft(date(2026, 10, 1), date(2026, 10, 31), datetime(2026, 11, 20, 12), staff)
     assert {r.unit_id for r in circular.recipients} == {county_unit.id}
+    from portal.circulars.services import set_recipients
+
+    set_recipients(circular, [town.id, county_unit.id])
+    assert {r.unit_id for r in circular.recipients} == {county_unit.id}
 
 
 def test_an_imported_order_naming_a_sub_unit_is_refused_with_the_reason(county):
