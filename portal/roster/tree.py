@@ -118,11 +118,14 @@ def move_sub_unit(actor: User, unit: Unit, new_parent: Unit) -> bool:
     return True
 
 
-def open_task_count(unit_ids: list[int]) -> int:
-    """Current tasks (not yet released, accepted or withdrawn) of these units."""
-    stmt = select(func.count(OrderTask.id)).where(OrderTask.unit_id.in_(unit_ids),
-                                                  OrderTask.state.in_(CURRENT_TASK_STATES))
-    return db.session.scalar(stmt) or 0
+def open_task_counts(unit_ids: list[int]) -> dict[int, int]:
+    """unit id -> its current tasks (not yet released, accepted or withdrawn)."""
+    if not unit_ids:
+        return {}
+    stmt = (select(OrderTask.unit_id, func.count(OrderTask.id))
+            .where(OrderTask.unit_id.in_(unit_ids), OrderTask.state.in_(CURRENT_TASK_STATES))
+            .group_by(OrderTask.unit_id))
+    return dict(db.session.execute(stmt).all())
 
 
 def deactivate_sub_unit(actor: User, unit: Unit) -> None:
@@ -133,7 +136,7 @@ def deactivate_sub_unit(actor: User, unit: Unit) -> None:
     below = db.session.scalar(select(func.count(Unit.id)).where(Unit.parent_id == unit.id, Unit.active.is_(True)))
     if below:
         raise RuleViolation(f"“{unit.short_name}”还有 {below} 个启用的下级单位，请先停用或调整它们。")
-    count = open_task_count([unit.id])
+    count = open_task_counts([unit.id]).get(unit.id, 0)
     if count:
         raise RuleViolation(f"“{unit.short_name}”仍有 {count} 件未办结的下派工单，请先收回或待其办结后再停用。")
     unit.active = False

@@ -45,7 +45,7 @@ def _tree_page(top: Unit, notice: Notice | None = None, status: int = 200):
     return render_page_or_fragment(
         "units/sub_units.html", "units/_sub_units.html", top=top, nodes=nodes,
         path=queries.ancestors(top), lacking=queries.unit_ids_without_liaison(),
-        open_tasks={i: tree.open_task_count([i]) for i in ids},
+        open_tasks=tree.open_task_counts(ids),
         may_add=tree.may_add_under(current_user, top), notice=notice,
     ), status
 

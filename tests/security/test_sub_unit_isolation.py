@@ -90,21 +90,24 @@ def _snapshot():
 
 
 def _order_urls(app, order, attachment):
-    """Every URL of one order, for every method: the detail, its files, every action, and whatever the
-    order's rules are (read from the URL map, so new order endpoints are attacked too)."""
+    """Every URL of one order, for every method: the detail, its files, every order action, every move of
+    each of its tasks, and whatever other order rules exist (read from the URL map, so new order endpoints
+    are attacked too)."""
     from flask import url_for
 
+    from portal.orders.task_views import MOVES
+
+    task_ids = [t.id for t in db.session.scalars(db.select(OrderTask).where(OrderTask.order_id == order.id))]
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if "order_id" not in rule.arguments or "circular_id" in rule.arguments:
                 continue
-            values = {"order_id": order.id}
-            for name in rule.arguments - {"order_id"}:
-                values[name] = attachment.id if name == "attachment_id" else 1
-            names = ACTIONS if "action" in rule.arguments else [None]
-            for action in names:
-                if action is not None:
-                    values["action"] = action
+            choices = [{"order_id": order.id}]
+            for name in sorted(rule.arguments - {"order_id"}):
+                values = {"attachment_id": [attachment.id], "task_id": task_ids, "kind": ["co", "down"],
+                          "action": sorted(MOVES) if "task_id" in rule.arguments else sorted(ACTIONS)}.get(name, [1])
+                choices = [dict(c, **{name: v}) for c in choices for v in values]
+            for values in choices:
                 for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                     yield method, url_for(rule.endpoint, **values)
 
@@ -121,28 +124,29 @@ def test_an_order_passed_down_is_404_for_every_other_unit_at_every_url(app, clie
     order, attachment = tree.orders[depth], tree.attachments[depth]
     urls = list(_order_urls(app, order, attachment))
     assert any(u.endswith(f"/attachments/{attachment.id}") for _m, u in urls)
+    assert sum("/tasks/" in u for _m, u in urls) > depth  # every task of the order, every move
     before = _snapshot()
     attackers = _outsiders(tree, depth)
     assert tree.other.id in attackers and tree.siblings[0].id in attackers
     with frozen():
-        for unit_id in attackers:
-            for user in tree.users[unit_id]:
-                log_in(client, user)
-                for method, url in urls:
-                    for headers in ({}, HX):
-                        if method == "POST" and url.endswith("/attachments"):
-                            resp = client.post(url, data={"files": upload()}, headers=headers,
-                                               content_type="multipart/form-data")
-                        else:
-                            resp = client.open(url, method=method, data=FULL_FORM if method == "POST" else None,
-                                               headers=headers)
-                        assert resp.status_code == 404, (user.unit.short_name, method, url, resp.status_code)
-                body = client.get("/orders/mine?tab=working").get_data(as_text=True)
-                assert order.title not in body
-                export = client.get("/orders/export.xlsx?tab=working")
-                cells = [str(c.value) for row in load_workbook(io.BytesIO(export.data)).active.iter_rows()
-                         for c in row]
-                assert not any(order.title in c for c in cells)
+        # Every other unit attacks, by its leader or its liaison in turn and by page or htmx request in turn
+        # (the roles and the kinds of request share one scoping; test_unit_isolation covers each of them).
+        for i, unit_id in enumerate(attackers):
+            user, headers = tree.users[unit_id][(i + depth) % 2], [{}, HX][(i + depth) % 2]
+            log_in(client, user)
+            for method, url in urls:
+                if method == "POST" and url.endswith("/attachments"):
+                    resp = client.post(url, data={"files": upload()}, headers=headers,
+                                       content_type="multipart/form-data")
+                else:
+                    resp = client.open(url, method=method, data=FULL_FORM if method == "POST" else None,
+                                       headers=headers)
+                assert resp.status_code == 404, (user.unit.short_name, method, url, resp.status_code)
+            body = client.get("/orders/mine?tab=working").get_data(as_text=True)
+            assert order.title not in body
+            export = client.get("/orders/export.xlsx?tab=working")
+            cells = [str(c.value) for row in load_workbook(io.BytesIO(export.data)).active.iter_rows() for c in row]
+            assert not any(order.title in c for c in cells)
     assert _snapshot() == before
 
 
