@@ -44,7 +44,7 @@ def _tree_page(top: Unit, notice: Notice | None = None, status: int = 200):
     ids = [n.unit.id for n in nodes]
     return render_page_or_fragment(
         "units/sub_units.html", "units/_sub_units.html", top=top, nodes=nodes,
-        path=queries.ancestors(top), lacking=queries.unit_ids_without_liaison(),
+        lacking=queries.unit_ids_without_liaison(),
         open_tasks=tree.open_task_counts(ids),
         may_add=tree.may_add_under(current_user, top), notice=notice,
     ), status
