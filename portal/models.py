@@ -1,5 +1,5 @@
 """Import every model so metadata (and Alembic) sees all tables. Add each feature's models here."""
-from portal.auth.models import User  # noqa: F401
+from portal.auth.models import RecoveryCode, SecurityPolicy, User, UserDuty  # noqa: F401
 from portal.units.models import RosterEvent, Unit  # noqa: F401
 from portal.orders.models import Callback, OrderEvent, Subject, Tag, WorkOrder  # noqa: F401
 from portal.orders.callbacks import CallbackLevel  # noqa: F401

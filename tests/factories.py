@@ -6,11 +6,12 @@ from argon2 import PasswordHasher
 from factory.alchemy import SQLAlchemyModelFactory
 
 from portal.auth.models import User
-from portal.auth.roles import Role
+from portal.auth.roles import SECOND_FACTOR_ROLES, Role
 from portal.extensions import db
 from portal.units.models import Unit
 
 TEST_PASSWORD = "Test-pass-123"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Hashed once with cheap parameters: Argon2 at production cost would slow every test.
 _FAST_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(TEST_PASSWORD)
 
@@ -44,5 +45,17 @@ class UserFactory(BaseFactory):
     role = Role.LIAISON
     unit = factory.LazyAttribute(lambda o: UnitFactory() if Role(o.role).is_unit_role else None)
     password_hash = _FAST_HASH
+    # Roles that must sign in with a second factor have one (tests/auth/test_second_factor.py enrols its own).
+    totp_secret = factory.LazyAttribute(lambda o: TEST_TOTP_SECRET if Role(o.role) in SECOND_FACTOR_ROLES else None)
     must_change_password = False
     active = True
+
+
+def second_step(client, user):
+    """Answer the login's second step with a current code of the user's secret (a fresh step: replay is tested
+    in tests/auth/test_second_factor.py)."""
+    import pyotp
+
+    user.totp_last_step = None
+    db.session.commit()
+    return client.post("/login/second-factor", data={"code": pyotp.TOTP(user.totp_secret).now()})

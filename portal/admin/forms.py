@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.auth.roles import Role
+from portal.auth.roles import ADMIN_ROLES, Role
 from portal.imports.tabular import parse_date
 from portal.auth.forms import username_format, username_unique
 from portal.units.forms import mobile_format, options
@@ -13,6 +13,8 @@ from portal.units.queries import units_in_tree_order
 from portal.web.fields import IntegerField
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
+# The system administrator gives these; the administrator roles are the security administrator's to give.
+ASSIGNABLE_ROLE_CHOICES = [(r.value, r.label) for r in Role if r not in ADMIN_ROLES]
 
 
 def _optional_int(value):
@@ -28,7 +30,7 @@ class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名。"), username_format, username_unique])
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=50, message="姓名不超过 50 个字。")])
     mobile = StringField("手机号", validators=[Optional(), mobile_format])
-    role = SelectField("角色", choices=options(ROLE_CHOICES), invalid_choice_message="请选择角色。")
+    role = SelectField("角色", choices=options(ASSIGNABLE_ROLE_CHOICES), invalid_choice_message="请选择角色。")
     unit_id = SelectField("所属单位", coerce=_optional_int, invalid_choice_message="请选择有效的单位。")
 
     def __init__(self, *args, user=None, **kwargs):
@@ -36,7 +38,12 @@ class UserForm(FlaskForm):
         self.editing_user = user
         self.unit_id.choices = options([("", "（中心账号，无单位）"),
                                         *[(u.id, label + ("" if u.active else "（已停用）")) for u, label in units_in_tree_order()]])
-        if user is not None and not self.is_submitted():
+        if user is not None and user.role in ADMIN_ROLES:
+            # Shown as it is and kept: only the security administrator changes an administrator's roles.
+            self.role.choices = options([(user.role.value, user.roles_label)])
+            self.role.render_kw = {"disabled": True}
+            self.role.data = user.role.value
+        elif user is not None and not self.is_submitted():
             self.role.data = user.role.value
 
     @property

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.auth.accounts import end_sessions, new_account, temporary_password
 from portal.auth.models import User
-from portal.auth.roles import Role
+from portal.auth.roles import ADMIN_ROLES, Role
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.units.models import Unit
@@ -39,6 +39,7 @@ def _describe(user: User) -> str:
 def create_user(actor: User, data: UserData) -> tuple[User, str]:
     """Create an account with a temporary password (shown once); return (user, password)."""
     _check_role_unit(data)
+    _check_not_admin_role(data)
     user, password = new_account(username=data.username, name=data.name, mobile=data.mobile,
                                  role=data.role, unit=data.unit)
     if user.unit_id:
@@ -47,8 +48,15 @@ def create_user(actor: User, data: UserData) -> tuple[User, str]:
 
 
 def _guard_last_admin(user: User, why: str) -> None:
-    if user.role == Role.ADMIN and user.active and active_admin_count(exclude_id=user.id) == 0:
-        raise RuleViolation(f"{user.name} 是最后一个启用的中心管理员，不能{why}。")
+    for role in ADMIN_ROLES:
+        if role in user.roles and user.active and active_admin_count(exclude_id=user.id, role=role) == 0:
+            raise RuleViolation(f"{user.name} 是最后一个启用的{role.label}，不能{why}。")
+
+
+def _check_not_admin_role(data: UserData, user: User | None = None) -> None:
+    """Administrator roles are given and taken by the security administrator (三权分立), not here."""
+    if (user is None or data.role != user.role) and (data.role in ADMIN_ROLES or (user and user.role in ADMIN_ROLES)):
+        raise RuleViolation("管理员角色（系统管理员、安全管理员、审计管理员）由安全管理员在“安全管理”中分配。")
 
 
 def open_orders_handled_by(user: User) -> int:
@@ -59,6 +67,7 @@ def open_orders_handled_by(user: User) -> int:
 
 def update_user(actor: User, user: User, data: UserData) -> User:
     _check_role_unit(data)
+    _check_not_admin_role(data, user)
     if user.id == actor.id and data.role != user.role:
         raise RuleViolation("不能修改自己的角色，请由其他管理员操作。")
     if data.role != Role.ADMIN:

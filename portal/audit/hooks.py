@@ -43,7 +43,7 @@ AUDITED_ENDPOINTS = {
 }
 
 # Columns whose change alone is bookkeeping, not an administrative change.
-_QUIET = {"last_login_at", "session_version"}
+_QUIET = {"last_login_at", "session_version", "totp_last_step"}
 _WATCHED = {"user": "user.change", "unit": "unit.change", "time_limit": "settings.change",
             "calendar_year": "settings.change", "calendar_day": "settings.change"}
 

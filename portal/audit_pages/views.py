@@ -21,7 +21,7 @@ HEADER = ("时间", "事件", "结果", "用户名", "角色", "单位", "地址
 
 
 @bp.get("/")
-@roles(Role.ADMIN)
+@roles(Role.AUDITOR)
 def index():
     form = AuditFilterForm(request.args)
     results = queries.page(form.to_filter(), arg_page(), current_app.config["PAGE_SIZE"])
@@ -30,7 +30,7 @@ def index():
 
 
 @bp.get("/export.xlsx")
-@roles(Role.ADMIN)
+@roles(Role.AUDITOR)
 def export():
     form = AuditFilterForm(request.args)
     wb = Workbook()

@@ -11,8 +11,8 @@ from wtforms import Form, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.auth.forms import strong_password, username_format, username_unique
-from portal.auth.models import User
-from portal.auth.roles import Role
+from portal.auth.models import User, UserDuty
+from portal.auth.roles import ADMIN_ROLES, Role
 from portal.extensions import db
 
 users_cli = AppGroup("users", help="账号 / accounts.")
@@ -39,11 +39,11 @@ def _read_password() -> str:
 @click.argument("username")
 @click.option("--name", default="系统管理员", show_default=True, help="姓名")
 def create_admin(username: str, name: str) -> None:
-    """Create the first 中心管理员; the password is read from a prompt or stdin, never an argument."""
-    existing = db.session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True))).first()
+    """Create the first administrator (system, security and audit duties); the password is read from a prompt or stdin."""
+    existing = db.session.scalars(select(User).where(User.holding(Role.ADMIN), User.active.is_(True))).first()
     if existing is not None:
         raise click.ClickException(
-            f"已有中心管理员账号“{existing.username}”，不能再用此命令创建。"
+            f"已有系统管理员账号“{existing.username}”，不能再用此命令创建。"
             "请由现有管理员在「用户管理」中添加账号或重置密码。")
     form = AdminForm(data={"username": username.strip(), "name": name.strip(), "password": _read_password()})
     if not form.validate():
@@ -51,10 +51,13 @@ def create_admin(username: str, name: str) -> None:
             for message in errors:
                 click.echo(message, err=True)
         sys.exit(1)
+    # The first account holds all three administrator roles; the security administrator can later hand
+    # them to different people. It enrols its second factor at its first login.
     user = User(username=form.username.data, name=form.name.data, role=Role.ADMIN, unit=None, active=True,
-                must_change_password=False)
+                must_change_password=False, duties=[UserDuty(role=r) for r in ADMIN_ROLES if r != Role.ADMIN])
     user.set_password(form.password.data)
     db.session.add(user)
     db.session.commit()
     log.info("admin created: user=%s by=cli", user.username)
-    click.echo(f"已创建中心管理员“{user.username}”，请用此账号登录门户。")
+    click.echo(f"已创建管理员“{user.username}”（系统管理员、安全管理员、审计管理员），"
+               "请用此账号登录门户，首次登录时绑定动态口令（手机验证器）。")

@@ -40,6 +40,10 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired("请输入密码。"), Length(max=200)])
 
 
+class SecondFactorForm(FlaskForm):
+    code = StringField("动态口令", validators=[DataRequired("请输入手机验证器显示的 6 位动态口令。"), Length(max=20)])
+
+
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码。"), strong_password])

@@ -34,7 +34,7 @@ class Panel:
 def panels_for(user, at) -> list[Panel]:
     """The panels of this user's home page, most urgent first."""
     panels = []
-    if user.role == Role.ADMIN:
+    if user.has_role(Role.ADMIN):
         panels.append(Panel("calendar/_missing_year_warning.html", {"missing": missing_years(at.date())}))
     if user.is_centre:
         panels.append(Panel("units/_home_warning.html", {

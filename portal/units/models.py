@@ -62,6 +62,8 @@ class Unit(db.Model):
     # 下级单位: a township, sub-district, section or village under its unit (a tree of any depth). The
     # centre dispatches to first-level units (parent_id NULL) and its figures count them only.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # Set by the security administrator: this unit's people sign in with a second factor too.
+    second_factor_required: Mapped[bool] = mapped_column(default=False)
 
     users: Mapped[list["User"]] = relationship(back_populates="unit")  # noqa: F821
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")

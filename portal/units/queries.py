@@ -110,7 +110,7 @@ def search_users(q: str = "", role: str = "", unit_id: int | None = None, active
             func.lower(User.username).like(like) | func.lower(User.name).like(like) | User.mobile.like(like)
         )
     if role:
-        stmt = stmt.where(User.role == Role(role))
+        stmt = stmt.where(User.holding(Role(role)))
     if unit_id:
         stmt = stmt.where(User.unit_id == unit_id)
     if active in ("1", "0"):
@@ -119,8 +119,9 @@ def search_users(q: str = "", role: str = "", unit_id: int | None = None, active
     return paginate_select(stmt, page, per_page)
 
 
-def active_admin_count(exclude_id: int | None = None) -> int:
-    stmt = select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))
+def active_admin_count(exclude_id: int | None = None, role: Role = Role.ADMIN) -> int:
+    """Active users holding `role` (one of the administrator roles)."""
+    stmt = select(func.count(User.id)).where(User.holding(role), User.active.is_(True))
     if exclude_id is not None:
         stmt = stmt.where(User.id != exclude_id)
     return db.session.scalar(stmt) or 0

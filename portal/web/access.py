@@ -11,12 +11,18 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.auth import second_factor
 from portal.auth.roles import Role
 from portal.web.htmx import hx_redirect, is_htmx
 
-PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "healthz"})
+# auth.second_factor is the login's second step: it serves only a session that passed the password step.
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.second_factor", "healthz"})
 # Logged-in users who must change their password may reach only these.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static"})
+# Logged-in users who must enrol a second factor (a requirement set after they logged in) only these.
+ENROL_ENDPOINTS = frozenset({"auth.two_factor", "auth.logout", "static"})
+# Any logged-in user, whatever the role.
+LOGGED_IN_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | ENROL_ENDPOINTS
 
 
 def roles(*allowed: Role):
@@ -26,7 +32,7 @@ def roles(*allowed: Role):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if current_user.role not in allowed_set:
+            if not current_user.roles & allowed_set:  # a user may hold several administrator roles
                 abort(403)
             return view(*args, **kwargs)
 
@@ -83,7 +89,12 @@ def _guard():
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         target = url_for("auth.change_password")
         return hx_redirect(target, status=403) if is_htmx() else redirect(target)
-    if endpoint in PASSWORD_CHANGE_ENDPOINTS:
+    if (endpoint not in ENROL_ENDPOINTS and not current_user.has_second_factor
+            and second_factor.required_for(current_user)):
+        flash("您的账号须使用两步验证，请先绑定手机验证器。", "warning")
+        target = url_for("auth.two_factor")
+        return hx_redirect(target, status=403) if is_htmx() else redirect(target)
+    if endpoint in LOGGED_IN_ENDPOINTS:
         return None
     if allowed_roles(current_app, endpoint) is None:
         current_app.logger.error("endpoint %s has no @roles declaration; refused", endpoint)

@@ -41,6 +41,6 @@ def nav_for(user) -> list[tuple[str, str, str]]:
     items = []
     for item in NAV:
         roles = allowed_roles(current_app, item.endpoint)
-        if roles and user.role in roles:
+        if roles and user.roles & roles:
             items.append((item.label, item.endpoint, url_for(item.endpoint)))
     return items

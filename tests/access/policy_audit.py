@@ -1,7 +1,7 @@
-"""Who may read the audit log: admins only; nobody may change it (there is no such endpoint)."""
+"""Who may read the audit log: the auditor only (三权分立); nobody may change it (there is no such endpoint)."""
 from portal.auth.roles import Role
 
 POLICY = {
-    "audit.index": frozenset({Role.ADMIN}),
-    "audit.export": frozenset({Role.ADMIN}),
+    "audit.index": frozenset({Role.AUDITOR}),
+    "audit.export": frozenset({Role.AUDITOR}),
 }

@@ -9,6 +9,8 @@ POLICY = {
     "healthz": PUBLIC,
     "auth.logout": LOGGED_IN,
     "auth.change_password": LOGGED_IN,
+    "auth.second_factor": PUBLIC,  # serves only a session that passed the password step
+    "auth.two_factor": LOGGED_IN,
     "home.index": ALL_ROLES,
 }
 _ = Role

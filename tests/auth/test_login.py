@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from portal.auth.models import User
-from portal.auth.roles import Role
+from portal.auth.roles import SECOND_FACTOR_ROLES, Role
 from portal.extensions import db
-from tests.factories import TEST_PASSWORD, UnitFactory, UserFactory
+from tests.factories import TEST_PASSWORD, UnitFactory, UserFactory, second_step
 
 
 def _login(client, username, password, **kw):
@@ -34,6 +34,10 @@ def test_htmx_request_with_expired_login_gets_hx_redirect(client):
 def test_each_role_logs_in_and_out(client, role):
     user = UserFactory(role=role)
     resp = _login(client, user.username, TEST_PASSWORD)
+    if role in SECOND_FACTOR_ROLES:
+        assert resp.status_code == 302 and resp.headers["Location"] == "/login/second-factor"
+        assert client.get("/").status_code == 302  # half logged in: still anonymous
+        resp = second_step(client, user)
     assert resp.status_code == 302 and resp.headers["Location"] == "/"
     home = client.get("/")
     assert home.status_code == 200 and user.name in home.text and role.label in home.text

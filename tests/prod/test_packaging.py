@@ -79,7 +79,7 @@ def test_the_wheel_ships_everything_and_runs_outside_the_checkout(tmp_path):
     assert str(ROOT) not in where and str(site) in where
     _run([*flask, "db", "upgrade"], env, work)
     created = _run([*flask, "users", "create-admin", "zhangwei"], env, work, stdin="Zhongxin2026\n")
-    assert "已创建中心管理员“zhangwei”" in created
+    assert "已创建管理员“zhangwei”" in created
     htmx = next((ROOT / "static").glob("vendor/htmx-*/htmx.min.js")).relative_to(ROOT / "static").as_posix()
     check = f"""
 from wsgi import app
