@@ -81,9 +81,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.home.views import bp as home_bp
     from portal.subjects.views import bp as subjects_bp
     from portal.audit_pages.views import bp as audit_bp
+    from portal.security_pages.views import bp as security_bp
 
     for bp in (auth_bp, home_bp, admin_bp, roster_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp,
-               settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp, scores_bp):
+               settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp, scores_bp, security_bp):
         app.register_blueprint(bp)
     register_health(app)
 

@@ -56,6 +56,7 @@ def second_step(client, user):
     in tests/auth/test_second_factor.py)."""
     import pyotp
 
+    code = pyotp.TOTP(user.totp_secret).now()
     user.totp_last_step = None
-    db.session.commit()
-    return client.post("/login/second-factor", data={"code": pyotp.TOTP(user.totp_secret).now()})
+    db.session.commit()  # and touch nothing after it: the test's session must hold no transaction
+    return client.post("/login/second-factor", data={"code": code})

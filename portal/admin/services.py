@@ -70,8 +70,6 @@ def update_user(actor: User, user: User, data: UserData) -> User:
     _check_not_admin_role(data, user)
     if user.id == actor.id and data.role != user.role:
         raise RuleViolation("不能修改自己的角色，请由其他管理员操作。")
-    if data.role != Role.ADMIN:
-        _guard_last_admin(user, "改为其他角色")
     if data.unit is not user.unit or data.role != user.role:
         # Only a liaison of the order's unit can be handed the orders: moving the handler away first
         # would leave them with nobody the unit leader can reassign.

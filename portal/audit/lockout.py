@@ -27,7 +27,8 @@ def locked_until(username: str, purpose: str = "login") -> datetime | None:
     """When the lock on this name ends, or None when it is not locked."""
     name = _name(username)
     since = now() - WINDOW
-    last_ok = select(func.max(AuditEvent.at)).where(AuditEvent.event == f"{purpose}.ok",
+    # A success or the security administrator's unlock ends the count.
+    last_ok = select(func.max(AuditEvent.at)).where(AuditEvent.event.in_((f"{purpose}.ok", f"{purpose}.unlocked")),
                                                     AuditEvent.username == name).scalar_subquery()
     times = select(AuditEvent.at).where(
         AuditEvent.event == f"{purpose}.failed", AuditEvent.username == name, AuditEvent.at > since,

@@ -32,6 +32,7 @@ NAV = (
     NavItem("单位管理", "admin.units"),
     NavItem("用户管理", "admin.users"),
     NavItem("系统设置", "settings.index"),
+    NavItem("安全管理", "security.accounts"),
     NavItem("审计日志", "audit.index"),
 )
 

@@ -106,8 +106,8 @@ def test_prune_keeps_at_least_180_days(runner):
     assert [e.username for e in _events()] == ["b"]
 
 
-def test_admins_search_and_export_the_log_with_who_exported(client):
-    admin = UserFactory(role=Role.ADMIN, unit=None, name="管理员甲")
+def test_auditors_search_and_export_the_log_with_who_exported(client):
+    admin = UserFactory(role=Role.AUDITOR, unit=None, name="管理员甲")
     for name in ("zhang", "li"):
         record("login.failed", result="failed", username=name)
     db.session.commit()
@@ -122,6 +122,6 @@ def test_admins_search_and_export_the_log_with_who_exported(client):
     assert "管理员甲" in wb.properties.creator and "导出：管理员甲" in wb.properties.description
     assert "导出：管理员甲" in wb.active.oddFooter.left.text
     assert _events("audit.export")[0].username == admin.username
-    for role in (Role.CENTRE_STAFF, Role.UNIT_LEADER):
+    for role in (Role.ADMIN, Role.SECURITY_ADMIN, Role.CENTRE_STAFF, Role.UNIT_LEADER):
         log_in(client, UserFactory(role=role, unit=None) if role == Role.CENTRE_STAFF else UserFactory(role=role))
         assert client.get("/admin/audit/").status_code == 403

@@ -11,7 +11,7 @@ from portal.auth.passwords import password_problem
 from portal.auth.roles import Role
 from portal.config import build_config
 from portal.extensions import db
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, second_step
 
 
 def _login(client, username, password, addr="10.0.0.1"):
@@ -88,10 +88,11 @@ LIMITS = {"SESSION_IDLE_MINUTES": 30, "SESSION_MAX_HOURS": 12, "PERMANENT_SESSIO
 
 def test_idle_sessions_end_after_30_minutes_and_polling_does_not_keep_them(make_app):
     client = make_app(**LIMITS).test_client()
-    UserFactory(username="li", role=Role.CENTRE_STAFF, unit=None)
+    user = UserFactory(username="li", role=Role.CENTRE_STAFF, unit=None)
     start = time.time()
     with time_machine.travel(start, tick=False):
         _login(client, "li", TEST_PASSWORD)
+        second_step(client, user)
         assert client.get("/").status_code == 200
     with time_machine.travel(start + 20 * 60, tick=False):
         assert client.get("/").status_code == 200  # activity: the idle clock restarts
@@ -104,10 +105,11 @@ def test_idle_sessions_end_after_30_minutes_and_polling_does_not_keep_them(make_
 
 def test_sessions_end_12_hours_after_login_whatever_the_activity(make_app):
     client = make_app(**LIMITS).test_client()
-    UserFactory(username="zhou", role=Role.CENTRE_STAFF, unit=None)
+    user = UserFactory(username="zhou", role=Role.CENTRE_STAFF, unit=None)
     start = time.time()
     with time_machine.travel(start, tick=False):
         _login(client, "zhou", TEST_PASSWORD)
+        second_step(client, user)
     for minutes in range(20, 12 * 60, 20):
         with time_machine.travel(start + minutes * 60, tick=False):
             assert client.get("/").status_code == 200
