@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -61,3 +61,23 @@ def create_admin(username: str, name: str) -> None:
     log.info("admin created: user=%s by=cli", user.username)
     click.echo(f"已创建管理员“{user.username}”（系统管理员、安全管理员、审计管理员），"
                "请用此账号登录门户，首次登录时绑定动态口令（手机验证器）。")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("username")
+def reset_second_factor(username: str) -> None:
+    """Forget USERNAME's second factor (a lost phone when no other security administrator can); audited."""
+    from portal.audit.services import Actor
+    from portal.auth import second_factor
+    from portal.errors import RuleViolation
+
+    user = db.session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"没有用户名为“{username}”的账号。")
+    try:
+        second_factor.reset(user, actor=Actor(username="命令行"), detail=f"在服务器上用命令重置 {user.username} 的两步验证")
+    except RuleViolation as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    log.info("second factor reset: user=%s by=cli", user.username)
+    click.echo(f"已重置“{user.username}”的两步验证：下次登录时须重新绑定手机验证器。此操作已记入审计日志。")

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.auth.models import RecoveryCode, SecurityPolicy, User, _hasher
 from portal.auth.roles import SECOND_FACTOR_ROLES
 from portal.clock import now
+from portal.errors import RuleViolation
 from portal.extensions import db
 
 ISSUER = "12345工作门户"
@@ -154,3 +155,17 @@ def remove(user: User) -> None:
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.flush()
+
+
+def reset(user: User, *, detail: str, actor=None) -> None:
+    """Forget someone else's second factor (a lost phone): they enrol again at their next login, their sessions
+    end, and the audit log keeps who did it."""
+    from portal.audit.services import record
+    from portal.auth.accounts import end_sessions
+
+    if not user.has_second_factor:
+        raise RuleViolation(f"“{user.username}”尚未绑定两步验证，无需重置。")
+    remove(user)
+    end_sessions(user)
+    db.session.flush()
+    record("second_factor.reset", actor=actor, object_type="user", object_id=user.id, detail=detail)

@@ -51,16 +51,9 @@ def set_admin_roles(actor: User, user: User, chosen: Iterable[Role]) -> None:
            detail=f"{user.username} 角色由“{old_label}”改为“{user.roles_label}”")
 
 
-def reset_second_factor(actor: User | None, user: User, *, by: str = "") -> None:
+def reset_second_factor(actor: User, user: User) -> None:
     """Forget a user's second factor: they enrol again at their next login. Their sessions end."""
-    if not user.has_second_factor:
-        raise RuleViolation(f"{user.name} 尚未绑定两步验证，无需重置。")
-    second_factor.remove(user)
-    end_sessions(user)
-    db.session.flush()
-    kwargs = {} if actor is not None else {"username": by}
-    record("second_factor.reset", object_type="user", object_id=user.id,
-           detail=f"重置 {user.username} 的两步验证" + (f"（{by}）" if by else ""), **kwargs)
+    second_factor.reset(user, detail=f"安全管理员 {actor.username} 重置 {user.username} 的两步验证")
 
 
 def locks(user: User) -> dict[str, object]:
