@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import select
 
+from portal.audit.services import record
 from portal.calls.models import Call, CallOutcome
 from portal.errors import RuleViolation
 from portal.extensions import db
@@ -44,6 +45,34 @@ def log_for_order(actor, *, received_at: datetime, mobile: str, summary: str) ->
     db.session.add(call)
     db.session.flush()
     return call
+
+
+def conversion_problem(actor, call: Call) -> str | None:
+    """Why `actor` may not turn this call into an order, or None: an operator only their own open call (not
+    yet answered directly); the centre any call without an order (audited by claim_for_order)."""
+    if call.order_id is not None:
+        return "该来电已形成工单，不能重复登记。"
+    if actor.is_centre:
+        return None
+    if call.operator_id != actor.id:
+        return "只能将本人登记、尚未办结的来电转为工单。"
+    if call.outcome is not None:
+        return f"该来电已按{call.outcome.label}办结，不能再转为工单；确需立单请联系中心工作人员。"
+    return None
+
+
+def claim_for_order(actor, call: Call, order) -> None:
+    """Mark the call 形成工单 by `order`; the centre turning another's or a finished call is audited."""
+    problem = conversion_problem(actor, call)
+    if problem:
+        raise RuleViolation(problem)
+    if call.operator_id != actor.id or call.outcome is not None:
+        was = call.outcome.label if call.outcome is not None else "待建工单"
+        record("call.to_order", object_type="call", object_id=call.id,
+               detail=f"将来电（原状态：{was}，登记人编号 {call.operator_id or '无'}）转为工单 {order.number}")
+    call.outcome = CallOutcome.ORDER
+    call.order_id = order.id
+    db.session.flush()
 
 
 def order_url(call: Call) -> str:

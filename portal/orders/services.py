@@ -39,11 +39,9 @@ def create_order(actor, *, kind: OrderKind, content: str, title: str = "", subje
     data = {"call_id": call.id} if call is not None else None
     transition(order, "create", actor, text=order.title, data=data)
     if call is not None:
-        from portal.calls.models import CallOutcome
+        from portal.calls.services import claim_for_order
 
-        call.outcome = CallOutcome.ORDER
-        call.order_id = order.id
-        db.session.flush()
+        claim_for_order(actor, call, order)
     return order
 
 

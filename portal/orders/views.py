@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.auth.roles import ALL_ROLES, Role
 from portal.calls.models import Call
+from portal.calls.services import conversion_problem
 from portal.clock import now
 from portal.errors import RuleViolation
 from portal.extensions import db
@@ -32,6 +33,7 @@ from portal.web.access import roles
 from portal.web.htmx import is_htmx, redirect_after_post, render_page_or_fragment, wants_fragment
 from portal.web.inputs import arg_int, arg_page
 from portal.web.once import first_result, run_once
+from portal.web.errors import abort_zh
 from portal.web.scoping import get_scoped_or_404
 
 
@@ -184,6 +186,9 @@ def new():
     _order_form_choices(form)
     if request.method == "GET":
         call = _call(request.args.get("call_id"))
+        if call is not None and conversion_problem(current_user, call):
+            # Another operator's call, or one already answered: nothing of it is shown (not even that it exists).
+            abort_zh(404, "来电记录不存在，或不能由您转为工单。")
         form.caller_mobile.data = (call.mobile if call else "") or ""
         form.content.data = (call.summary if call else "") or ""
         form.call_id.data = str(call.id) if call else ""
@@ -194,8 +199,8 @@ def new():
             return redirect_after_post(url_for("orders.detail", order_id=first))
         if form.call_id.data and call is None:
             form.call_id.errors.append("关联的来电记录不存在。")
-        elif call is not None and call.order_id is not None:
-            form.call_id.errors.append("该来电已形成工单，不能重复登记。")
+        elif call is not None and conversion_problem(current_user, call):
+            form.call_id.errors.append(conversion_problem(current_user, call))
         else:
             subject = db.session.get(Subject, form.subject_id.data) if form.subject_id.data else None
             tags = [db.session.get(Tag, i) for i in form.tag_ids.data or []]
@@ -209,7 +214,10 @@ def new():
             return redirect_after_post(url_for("orders.detail", order_id=order_id))
     status = 422 if request.method == "POST" else 200
     dups = queries.possible_duplicates(form.caller_mobile.data or "", form.content.data or "")
-    return render_template("orders/new.html", form=form, duplicates=dups, call=_call(form.call_id.data)), status
+    call = _call(form.call_id.data)
+    if call is not None and conversion_problem(current_user, call):
+        call = None  # a refused call's words are not shown back
+    return render_template("orders/new.html", form=form, duplicates=dups, call=call), status
 
 
 @bp.get("/duplicates")

@@ -62,12 +62,13 @@ def test_queues_show_counts_for_the_centre(client, login_as):
 
 
 def test_create_order_and_link_the_call(client, login_as):
-    call = Call(received_at=datetime(2026, 11, 24, 9, 30), mobile="13912345678", summary="路灯不亮")
-    db.session.add(call)
-    db.session.commit()
     with frozen():
         order_in(S.PENDING, None, title="同一号码上周的工单", caller_mobile="13912345678")
-        login_as(Role.OPERATOR)
+        operator = login_as(Role.OPERATOR)
+        call = Call(received_at=datetime(2026, 11, 24, 9, 30), mobile="13912345678", summary="路灯不亮",
+                    operator_id=operator.id)
+        db.session.add(call)
+        db.session.commit()
         prefill = client.get(f"/orders/new?call_id={call.id}").get_data(as_text=True)
         assert 'value="13912345678"' in prefill and "路灯不亮" in prefill
         # Possible duplicates show as soon as the form opens, before anything is edited.
