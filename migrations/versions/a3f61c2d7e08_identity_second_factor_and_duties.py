@@ -1,4 +1,4 @@
-"""等保 identity: administrator duties (三权分立), the TOTP second factor and its settings
+"""等保 identity: administrator duties (三权分立), the TOTP second factor and its settings; KB files wait for review
 
 Revision ID: a3f61c2d7e08
 Revises: c5b8c1d5dd89
@@ -7,7 +7,8 @@ Create Date: 2026-12-01 19:30:00
 Every active or inactive user whose role is admin (today's single administrator role) keeps it as the
 system administrator and is given the security administrator and auditor duties too, so a centre where one
 person did everything can still do everything after the upgrade; the security administrator then hands the
-duties to different people.
+duties to different people. A KB attachment is visible beyond its unit and the centre once approved (the
+version it came with published): files of entries already published count as approved.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -59,6 +60,11 @@ def upgrade():
         sa.CheckConstraint("id = 1", name=op.f("ck_security_policy_single_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_security_policy")),
     )
+    with op.batch_alter_table("kb_attachment") as batch_op:
+        batch_op.add_column(sa.Column("approved_at", sa.DateTime(), nullable=True))
+    # Files of entries already published were visible to everyone: they stay so (the rule applies to new ones).
+    op.execute("UPDATE kb_attachment SET approved_at = uploaded_at WHERE entry_id IN "
+               "(SELECT id FROM kb_entry WHERE published_version_id IS NOT NULL)")
     admins = op.get_bind().execute(sa.text("SELECT id FROM \"user\" WHERE role = 'admin' ORDER BY id")).all()
     if admins:
         op.bulk_insert(duty, [{"user_id": row.id, "role": role} for row in admins
@@ -66,6 +72,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("kb_attachment") as batch_op:
+        batch_op.drop_column("approved_at")
     op.drop_table("security_policy")
     with op.batch_alter_table("recovery_code") as batch_op:
         batch_op.drop_index(batch_op.f("ix_recovery_code_user_id"))

@@ -10,7 +10,8 @@ from werkzeug.datastructures import FileStorage
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.knowledge.lifecycle import move
-from portal.knowledge.models import KBAttachment, KBEntry
+from portal.knowledge.models import EntryStatus, KBAttachment, KBEntry
+from portal.knowledge.services import start_revision
 from portal.uploads import display_name, read_upload, resolve_ole, stored_path, write_file
 
 MAX_PER_ENTRY = 10
@@ -21,6 +22,8 @@ def path_of(attachment: KBAttachment) -> Path:
 
 
 def save(actor, entry: KBEntry, upload: FileStorage) -> KBAttachment:
+    """Attach a file; on a published entry this starts a revision (the file waits for review with it)."""
+    published = entry.status == EntryStatus.PUBLISHED
     move(entry, "attach", actor)
     if len(entry.attachments) >= MAX_PER_ENTRY:
         raise RuleViolation(f"每个条目最多 {MAX_PER_ENTRY} 个附件。")
@@ -31,6 +34,8 @@ def save(actor, entry: KBEntry, upload: FileStorage) -> KBAttachment:
     attachment = KBAttachment(entry=entry, filename=display_name(upload.filename, ext), stored_name=stored,
                               size=len(data), content_type=ctype, uploaded_by_id=actor.id)
     db.session.add(attachment)
+    if published:
+        start_revision(actor, entry)
     db.session.flush()
     return attachment
 

@@ -19,10 +19,13 @@ CENTRE = "centre"  # ADMIN or CENTRE_STAFF
 DELETED = "deleted"
 
 EDITABLE = (S.DRAFT, S.RETURNED, S.PUBLISHED)
-# Editing a returned or published entry starts a new draft version; the published one stays live.
+# Editing a returned or published entry starts a new draft version; the published one stays live. So does
+# attaching a file to a published entry: the file waits for review with that revision.
 TABLE: dict[tuple[S, str], S | str] = {
     **{(s, "edit"): S.DRAFT for s in EDITABLE},
-    **{(s, "attach"): s for s in EDITABLE},
+    (S.DRAFT, "attach"): S.DRAFT,
+    (S.RETURNED, "attach"): S.RETURNED,
+    (S.PUBLISHED, "attach"): S.DRAFT,
     (S.DRAFT, "submit"): S.SUBMITTED,
     (S.RETURNED, "submit"): S.SUBMITTED,  # resubmitted as a new version
     (S.SUBMITTED, "publish"): S.PUBLISHED,

@@ -95,6 +95,10 @@ class KBEntry(db.Model):
     def unit_scope_column(cls):
         return cls.unit_id
 
+    def attachments_for(self, full: bool) -> list["KBAttachment"]:
+        """Every file for the unit and the centre (`full`); only reviewed ones for everyone else."""
+        return list(self.attachments) if full else [a for a in self.attachments if a.approved_at is not None]
+
     @property
     def revision_pending(self) -> bool:
         """A published entry whose unit is working on (or has submitted) a newer version."""
@@ -150,6 +154,9 @@ class KBAttachment(db.Model):
     size: Mapped[int] = mapped_column(default=0)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=now)
+    # Set when the centre publishes the version the file came with: until then only the entry's unit and the
+    # centre see it (a file added to a published entry waits for review with the revision it starts).
+    approved_at: Mapped[datetime | None]
 
     entry: Mapped[KBEntry] = relationship(back_populates="attachments")
 

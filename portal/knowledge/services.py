@@ -78,6 +78,11 @@ def update_entry(actor, entry: KBEntry, data: EntryData) -> KBEntryVersion:
     return version
 
 
+def start_revision(actor, entry: KBEntry) -> KBEntryVersion:
+    """A new draft version with the live text, for a change other than the text (a file added)."""
+    return _new_version(actor, entry, EntryData.of(entry.published_version))
+
+
 def submit_entry(actor, entry: KBEntry) -> KBEntryVersion:
     """报送: send the working version to the centre. A returned version is resubmitted as a new version."""
     current = entry.current_version
@@ -103,6 +108,9 @@ def publish_entry(actor, entry: KBEntry) -> KBEntryVersion:
     current.reviewed_at = now()
     current.reviewer_id = actor.id
     entry.published_version = current
+    for attachment in entry.attachments:  # the files that came with this version are reviewed with it
+        if attachment.approved_at is None:
+            attachment.approved_at = current.reviewed_at
     db.session.flush()
     search.index_entry(entry)
     return current

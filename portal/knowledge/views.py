@@ -204,7 +204,9 @@ def attachment(attachment_id: int):
     item = db.session.get(KBAttachment, attachment_id)
     if item is None:
         abort_zh(404, "附件不存在，或您无权查看。")
-    _visible_or_404(item.entry_id)  # same rule as the entry: own unit, centre, or published
+    entry, full = _visible_or_404(item.entry_id)  # same rule as the entry: own unit, centre, or published
+    if item not in entry.attachments_for(full):
+        abort_zh(404, "附件不存在，或您无权查看。")  # a file still waiting for review
     path = attachments.path_of(item)
     if not path.exists():
         abort_zh(404, "附件文件已不存在。")
