@@ -187,3 +187,15 @@ def test_leader_edits_the_unit_lead(client, login_as):
 def test_a_liaison_cannot_open_the_roster(client, login_as):
     login_as(Role.LIAISON)
     assert client.get("/unit/roster").status_code == 403
+
+
+def test_leader_cannot_hand_over_another_leaders_open_orders(client, login_as):
+    leader = login_as(Role.UNIT_LEADER)
+    co_leader = UserFactory(role=Role.UNIT_LEADER, unit=leader.unit)
+    dst = UserFactory(role=Role.LIAISON, unit=leader.unit)
+    order = make_order(leader.unit, co_leader)
+    resp = client.post(f"/unit/roster/{co_leader.id}/handover", headers=HX, data={"to_user": str(dst.id)})
+    assert resp.status_code == 422 and "只能管理本单位的联络员" in resp.text
+    db.session.refresh(order)
+    assert order.handler_id == co_leader.id
+    assert _events() == [] and db.session.scalars(select(OrderEvent).where(OrderEvent.action == "handover")).all() == []
