@@ -219,3 +219,39 @@ def test_kb_categories_are_made_from_the_categories_entries_already_use(database
         downgrade(revision="c7a9d2e4f6b1")
         assert "kb_category" not in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_identity_migration_gives_todays_admins_all_three_duties_and_keeps_published_files_visible(
+        database_urls, tmp_path):
+    """a3f61c2d7e08: every admin also becomes security administrator and auditor (a centre of one person keeps
+    every power); files of published KB entries count as approved, files of unpublished ones wait."""
+    before = _script().get_revision("a3f61c2d7e08").down_revision
+    app = _app(database_urls(), tmp_path)
+    with app.app_context():
+        upgrade(revision=before)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO unit (id, full_name, short_name, \"group\", display_order, aliases, active, "
+                              "created_at) VALUES (1, '单位甲全称', '单位甲', '市直部门', 1, '[]', true, '2018-08-01')"))
+            conn.execute(text(
+                "INSERT INTO \"user\" (id, username, name, role, active, password_hash, must_change_password, "
+                "session_version, created_at) VALUES (1, 'admin', '管理员', 'admin', true, 'x', false, 1, '2018-08-01'), "
+                "(2, 'staff', '工作人员', 'centre_staff', true, 'x', false, 1, '2018-08-01'), "
+                "(3, 'old', '停用的管理员', 'admin', false, 'x', false, 1, '2018-08-01')"))
+            conn.execute(text("INSERT INTO kb_entry (id, unit_id, title, status, created_at, updated_at, "
+                              "published_version_id) VALUES (1, 1, '甲', 'published', '2018-08-01', '2018-08-01', 1), "
+                              "(2, 1, '乙', 'draft', '2018-08-01', '2018-08-01', NULL)"))
+            conn.execute(text(
+                "INSERT INTO kb_attachment (id, entry_id, filename, stored_name, content_type, size, uploaded_at) "
+                "VALUES (1, 1, 'a.pdf', 'a1.pdf', 'application/pdf', 1, '2018-08-02'), "
+                "(2, 2, 'b.pdf', 'b1.pdf', 'application/pdf', 1, '2018-08-03')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            duties = conn.execute(text("SELECT user_id, role FROM user_duty ORDER BY user_id, role")).all()
+            approved = conn.execute(text("SELECT id, approved_at FROM kb_attachment ORDER BY id")).all()
+            unit_flag = conn.execute(text("SELECT second_factor_required FROM unit")).scalar()
+        assert [tuple(r) for r in duties] == [(1, "auditor"), (1, "security_admin"), (3, "auditor"), (3, "security_admin")]
+        assert approved[0].approved_at is not None and approved[1].approved_at is None
+        assert not unit_flag
+        downgrade(revision=before)
+        assert "user_duty" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()

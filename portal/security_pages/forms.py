@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.roles import ADMIN_ROLES
@@ -16,11 +17,7 @@ class _Checkboxes(SelectMultipleField):
 
 
 class AdminRolesForm(FlaskForm):
-    roles = _Checkboxes("管理员角色", choices=[(r.value, r.label) for r in ADMIN_ROLES],
-                        validate_choice=True)
-
-    def pre_validate_message(self):
-        return "请选择有效的角色。"
+    roles = _Checkboxes("管理员角色", choices=[SelectChoice(r.value, r.label) for r in ADMIN_ROLES])
 
 
 class PolicyForm(FlaskForm):

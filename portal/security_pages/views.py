@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from wtforms.fields.choices import SelectChoice
 
 from portal.auth import passwords
 from portal.auth.models import User
-from portal.auth.roles import Role
+from portal.auth.roles import ADMIN_ROLES, Role
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.security_pages import services
@@ -81,10 +82,10 @@ def admin_roles(user_id: int):
     user = get_scoped_or_404(User, user_id, current_user)
     form = AdminRolesForm()
     if not form.is_submitted():
-        form.roles.data = [r.value for r in user.roles if r.value in dict(form.roles.choices)]
+        form.roles.data = [r.value for r in user.roles if r in ADMIN_ROLES]
     if form.validate_on_submit():
         try:
-            services.set_admin_roles(current_user, user, [Role(v) for v in form.roles.data])
+            services.set_admin_roles(current_user, user, [Role(v) for v in form.roles.data or []])
         except RuleViolation as exc:
             db.session.rollback()
             form.roles.errors.append(exc.message)
@@ -102,7 +103,7 @@ def admin_roles(user_id: int):
 def _policy_form(formdata=None) -> PolicyForm:
     form = PolicyForm(formdata=formdata)
     units = list(db.session.scalars(select(Unit).order_by(Unit.display_order, Unit.id)))
-    form.units.choices = [(u.id, u.short_name) for u in units]
+    form.units.choices = [SelectChoice(u.id, u.short_name) for u in units]
     if formdata is None:
         form.for_all.data = policy().second_factor_for_all
         form.units.data = [u.id for u in units if u.second_factor_required]
