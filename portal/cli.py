@@ -12,7 +12,8 @@ demo_cli = AppGroup("demo", help="演示数据 / demo data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has units.")
 def demo_load(if_empty: bool) -> None:
     """Load the Ankang August 2018 demo data set."""
-    from portal.demo.accounts import DEMO_PASSWORD, NAMED_ACCOUNTS
+    from portal.auth.roles import SECOND_FACTOR_ROLES
+    from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET, NAMED_ACCOUNTS
     from portal.demo.loader import is_loaded, load_demo
 
     if is_loaded():
@@ -25,6 +26,19 @@ def demo_load(if_empty: bool) -> None:
     for username, _name, role, unit, _m in NAMED_ACCOUNTS:
         click.echo(f"  {username:16} {role.label:8} {unit or '市12345便民服务中心'}")
     click.echo("  unitNN           联络员   其余各承办单位（NN 为单位排序号）")
+    centre = "、".join(u for u, _n, role, _u, _m in NAMED_ACCOUNTS if role in SECOND_FACTOR_ROLES)
+    click.echo(f"中心账号（{centre}）须两步验证，已绑定演示密钥 {DEMO_TOTP_SECRET}：把它加入手机验证器，"
+               "或运行 `flask --app wsgi demo code` 查看当前动态口令。")
+
+
+@demo_cli.command("code")
+def demo_code() -> None:
+    """Show the current second-factor code of the demo's centre accounts (demo secret only)."""
+    import pyotp
+
+    from portal.demo.accounts import DEMO_TOTP_SECRET
+
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
 
 
 @demo_cli.command("generate")
@@ -35,7 +49,7 @@ def demo_load(if_empty: bool) -> None:
 @click.option("--seed", type=int, default=12345, show_default=True, help="Random seed (same seed, same data).")
 def demo_generate(orders: int, units: int, years: float, seed: int) -> None:
     """Generate a city-sized data set in bulk (benchmarks, trying the portal at scale) into an empty database."""
-    from portal.demo.accounts import DEMO_PASSWORD
+    from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
     from portal.demo.generate import Plan, generate
 
     try:
@@ -44,8 +58,8 @@ def demo_generate(orders: int, units: int, years: float, seed: int) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"完成：{s.orders:,} 件工单（{s.big_unit} {s.big_unit_orders:,} 件），{s.events:,} 条流转记录，"
                f"{s.replies:,} 条回复，{s.calls:,} 个来电，用时 {s.seconds:.0f} 秒。")
-    click.echo(f"账号（密码均为 {DEMO_PASSWORD}）：admin、zhongxin（中心）、huawu（话务员）、"
-               "uNNN（第 NNN 个单位的联络员，u001 为最大单位）、uNNN_leader（单位负责人）。")
+    click.echo(f"账号（密码均为 {DEMO_PASSWORD}）：admin、zhongxin（中心，两步验证用演示密钥 {DEMO_TOTP_SECRET}）、"
+               "huawu（话务员）、uNNN（第 NNN 个单位的联络员，u001 为最大单位）、uNNN_leader（单位负责人）。")
 
 
 def register_commands(app: Flask) -> None:

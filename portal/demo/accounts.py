@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 from portal.auth.models import User
-from portal.auth.roles import Role
+from portal.auth.roles import SECOND_FACTOR_ROLES, Role
+from portal.clock import now
 from portal.extensions import db
 from portal.units.models import Unit
 
 DEMO_PASSWORD = "Demo@12345"
+# The demo's centre accounts sign in with a second factor like real ones; they share this published secret
+# (`flask demo code` shows the current code). A demo database is for trying the portal, never for real use.
+DEMO_TOTP_SECRET = "DEMOTOTPSECRET234567ABCDEFGHIJKL"
 
 # username, name, role, unit short name, mobile
 NAMED_ACCOUNTS = [
     ("admin", "系统管理员", Role.ADMIN, None, "13800000001"),
+    ("anquan", "安全管理员", Role.SECURITY_ADMIN, None, "13800000004"),
+    ("shenji", "审计管理员", Role.AUDITOR, None, "13800000005"),
     ("zhongxin", "王晓梅", Role.CENTRE_STAFF, None, "13800000002"),
     ("huawu", "李娜", Role.OPERATOR, None, "13800000003"),
     ("hanbin_leader", "张建国", Role.UNIT_LEADER, "汉滨区政府", "13991500001"),
@@ -36,6 +42,8 @@ def load_accounts() -> list[tuple[str, str, str]]:
     def add(username, name, role, unit, mobile):
         user = User(username=username, name=name, role=role, unit=unit, mobile=mobile, must_change_password=False,
                     password_hash=hashed.password_hash)
+        if role in SECOND_FACTOR_ROLES:
+            user.totp_secret, user.totp_enabled_at = DEMO_TOTP_SECRET, now()
         db.session.add(user)
         created.append((username, role.label, unit.short_name if unit else "市12345便民服务中心"))
 

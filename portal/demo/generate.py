@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
-from portal.auth.models import User
-from portal.auth.roles import Role
+from portal.auth.models import User, UserDuty
+from portal.auth.roles import SECOND_FACTOR_ROLES, Role
 from portal.orders.limits import current_limits
 from portal.calls.models import Call, CallOutcome, call_kb_entry
 from portal.clock import now
 from portal.demo import order_texts as texts
-from portal.demo.accounts import DEMO_PASSWORD
+from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from portal.demo.bulk import BulkWriter
 from portal.demo.order_build import load_subjects, load_tags
 from portal.demo.order_life import (
@@ -281,9 +281,14 @@ def _accounts(units: list[Unit]) -> dict:
         rows.append({"username": f"u{u.display_order:03d}", "name": f"{u.short_name}联络员", "role": Role.LIAISON,
                      "unit_id": u.id, "mobile": f"136{u.display_order:08d}"})
     for r in rows:
-        r.update(password_hash=hashed.password_hash, must_change_password=False, active=True, session_version=1)
+        r.update(password_hash=hashed.password_hash, must_change_password=False, active=True, session_version=1,
+                 totp_secret=DEMO_TOTP_SECRET if r["role"] in SECOND_FACTOR_ROLES else None)
     db.session.execute(insert(User), rows)
     users = list(db.session.scalars(select(User)))
+    # One person holds all three administrator roles here, as in a centre of one (issue 16).
+    admin_id = next(u.id for u in users if u.username == "admin")
+    db.session.execute(insert(UserDuty), [{"user_id": admin_id, "role": Role.SECURITY_ADMIN},
+                                          {"user_id": admin_id, "role": Role.AUDITOR}])
     person = lambda u: Person(u.id, u.role, u.unit_id)  # noqa: E731
     by_role = lambda role: next(person(u) for u in users if u.role == role)  # noqa: E731
     return {

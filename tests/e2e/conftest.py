@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.demo.accounts import DEMO_PASSWORD
 from portal.extensions import db
+from tests.e2e import pages
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -52,6 +53,7 @@ def live_app(tmp_path_factory):
         upgrade()
         load_demo(echo=lambda *_: None)
         db.session.remove()
+    pages.LIVE_APP = app
     return app
 
 
@@ -96,9 +98,7 @@ def login(page, base_url):
 
     def _login(username: str, password: str = DEMO_PASSWORD):
         page.goto(f"{base_url}/login")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录").click()
+        pages.fill_login(page, username, password)
         page.wait_for_load_state("networkidle")
         return page
 

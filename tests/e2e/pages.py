@@ -5,7 +5,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from portal.demo.accounts import DEMO_PASSWORD
+import pyotp
+from sqlalchemy import update
+
+from portal.auth.models import User
+from portal.auth.roles import SECOND_FACTOR_ROLES
+from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET, NAMED_ACCOUNTS
+from portal.extensions import db
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 DESK = {"width": 1366, "height": 768}
@@ -86,11 +92,31 @@ def main_pages(page) -> list[str]:
     return page.eval_on_selector_all('[data-testid="nav"] a.nav-link', "els => els.map(e => e.getAttribute('href'))")
 
 
-def fill_login(page, username: str) -> None:
-    """Fill and send the login form the page shows."""
+# The demo accounts that sign in with a second factor (the demo secret).
+SECOND_STEP_ACCOUNTS = frozenset(u for u, _n, role, _u, _m in NAMED_ACCOUNTS if role in SECOND_FACTOR_ROLES)
+# The live app (set by conftest): before each demo login the harness forgets the account's last used code
+# step, so one account can sign in many times within 30 s. Replay protection is tested without this
+# (tests/auth/test_second_factor.py, test_second_factor_journey.py).
+LIVE_APP = None
+
+
+def pass_second_step(page, username: str) -> None:
+    """Answer the login's second step with the demo secret's current code."""
+    page.wait_for_url("**/login/second-factor")
+    with LIVE_APP.app_context():
+        db.session.execute(update(User).where(User.username == username).values(totp_last_step=None))
+        db.session.commit()
+    page.get_by_label("动态口令").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="验证并登录").click()
+
+
+def fill_login(page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Fill and send the login form the page shows (and the second step for a centre account)."""
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    if username in SECOND_STEP_ACCOUNTS and password == DEMO_PASSWORD:
+        pass_second_step(page, username)
 
 
 @contextmanager
