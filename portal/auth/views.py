@@ -107,6 +107,27 @@ def _locked_message(until) -> str:
     return f"动态口令连续输错 {lockout.FAILURES} 次，账号已锁定至 {until:%H:%M}，请稍后再试或联系安全管理员。"
 
 
+def _reauth_locked_message(until) -> str:
+    return f"当前密码连续输错 {lockout.FAILURES} 次，已锁定至 {until:%H:%M}，请稍后再试或联系安全管理员。"
+
+
+def _locked(username: str, purpose: str, field, message) -> bool:
+    """Before checking a secret asked again: refuse (and say until when) while its lockout holds."""
+    until = lockout.locked_until(username, purpose)
+    if until is None:
+        return False
+    lockout.refused_while_locked(username, purpose)
+    field.errors.append(message(until))
+    return True
+
+
+def _failed(username: str, purpose: str, field, message, wrong: str, detail: str = "") -> int:
+    """Count a wrong secret; the field says why, or until when it is now locked. Returns the status."""
+    until = lockout.failed(username, purpose, detail=detail)
+    field.errors.append(message(until) if until else wrong)
+    return 429 if until else 422
+
+
 @bp.route("/login/second-factor", methods=["GET", "POST"], endpoint="second_factor")
 @limiter.limit(_login_limit, methods=["POST"], error_message="尝试过于频繁，请一分钟后再试。")
 def second_factor_step():
@@ -125,11 +146,10 @@ def second_factor_step():
             secret = second_factor.new_secret()
             session[PENDING] = {**session[PENDING], "secret": secret}
     form = SecondFactorForm()
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        until = lockout.locked_until(user.username, SECOND_FACTOR)
-        if until is not None:
-            lockout.refused_while_locked(user.username, SECOND_FACTOR)
-            form.code.errors.append(_locked_message(until))
+        if _locked(user.username, SECOND_FACTOR, form.code, _locked_message):
+            status = 429
         elif enrolling:
             codes = second_factor.enrol(user, secret, form.code.data)
             if codes is not None:
@@ -139,8 +159,8 @@ def second_factor_step():
                 next_page = session[PENDING].get("next") or url_for("home.index")
                 response = _complete_login(user, next_page)
                 return render_template("auth/recovery_codes.html", codes=codes, next_url=response.location)
-            until = lockout.failed(user.username, SECOND_FACTOR, detail="绑定时的动态口令错误")
-            form.code.errors.append(_locked_message(until) if until else "动态口令不正确，请核对手机时间后重新输入。")
+            status = _failed(user.username, SECOND_FACTOR, form.code, _locked_message,
+                             "动态口令不正确，请核对手机时间后重新输入。", detail="绑定时的动态口令错误")
         else:
             used_recovery = False
             ok = second_factor.check_code(user, form.code.data)
@@ -157,13 +177,9 @@ def second_factor_step():
                           "warning")
                 return response
             db.session.rollback()
-            until = lockout.failed(user.username, SECOND_FACTOR)
-            form.code.errors.append(_locked_message(until) if until else
-                                    f"动态口令或恢复码不正确，或已使用过。连续失败 {lockout.FAILURES} 次将锁定 "
-                                    f"{lockout.WINDOW.seconds // 60} 分钟。")
-        status = 429 if until is not None else 422
-    else:
-        status = 422 if form.is_submitted() else 200
+            status = _failed(user.username, SECOND_FACTOR, form.code, _locked_message,
+                             f"动态口令或恢复码不正确，或已使用过。连续失败 {lockout.FAILURES} 次将锁定 "
+                             f"{lockout.WINDOW.seconds // 60} 分钟。")
     context = _enrol_context(user, secret) if enrolling else {}
     return render_template("auth/second_factor.html", form=form, user=user, enrolling=enrolling, **context), status
 
@@ -182,52 +198,32 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _reauth_refused(form_field) -> int | None:
-    """Check a password asked again while logged in against its own lockout; the status when refused."""
-    until = lockout.locked_until(current_user.username, REAUTH)
-    if until is not None:
-        lockout.refused_while_locked(current_user.username, REAUTH)
-        form_field.errors.append(f"当前密码连续输错 {lockout.FAILURES} 次，已锁定至 {until:%H:%M}，请稍后再试或联系安全管理员。")
-        return 429
-    return None
-
-
-def _reauth_failed(form_field) -> int:
-    until = lockout.failed(current_user.username, REAUTH)
-    if until is not None:
-        form_field.errors.append(f"当前密码连续输错 {lockout.FAILURES} 次，已锁定至 {until:%H:%M}，请稍后再试或联系安全管理员。")
-        return 429
-    form_field.errors.append(f"当前密码不正确。连续输错 {lockout.FAILURES} 次将锁定 {lockout.WINDOW.seconds // 60} 分钟。")
-    return 422
-
-
 @bp.route("/password", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message="尝试过于频繁，请一分钟后再试。")
 def change_password():
     form = ChangePasswordForm()
     form.username_for_policy = current_user.username
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        status = _reauth_refused(form.current)
-        if status is None:
-            if not current_user.check_password(form.current.data):
-                status = _reauth_failed(form.current)
+        username = current_user.username
+        if _locked(username, REAUTH, form.current, _reauth_locked_message):
+            status = 429
+        elif not current_user.check_password(form.current.data):
+            status = _failed(username, REAUTH, form.current, _reauth_locked_message,
+                             f"当前密码不正确。连续输错 {lockout.FAILURES} 次将锁定 {lockout.WINDOW.seconds // 60} 分钟。")
+        else:
+            try:
+                services.change_password(current_user, form.current.data, form.new.data)
+            except RuleViolation as exc:
+                form.current.errors.append(exc.message)
             else:
-                try:
-                    services.change_password(current_user, form.current.data, form.new.data)
-                except RuleViolation as exc:
-                    form.current.errors.append(exc.message)
-                    status = 422
-                else:
-                    record("password.changed", object_type="user", object_id=current_user.id)
-                    record(f"{REAUTH}.ok", username=current_user.username.lower())
-                    db.session.commit()
-                    login_user(current_user._get_current_object())  # the session id carries the new session_version
-                    sessions.start()
-                    flash("密码已修改。", "success")
-                    return redirect(url_for("home.index"))
-    elif form.is_submitted():
-        status = 422
+                record("password.changed", object_type="user", object_id=current_user.id)
+                record(f"{REAUTH}.ok", username=username.lower())
+                db.session.commit()
+                login_user(current_user._get_current_object())  # the session id carries the new session_version
+                sessions.start()
+                flash("密码已修改。", "success")
+                return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form), status
 
 
@@ -255,10 +251,7 @@ def two_factor():
         return _two_factor_page(form, 422 if form.is_submitted() else 200)
     user = current_user._get_current_object()
     action = request.form.get("action", "")
-    until = lockout.locked_until(user.username, SECOND_FACTOR)
-    if until is not None:
-        lockout.refused_while_locked(user.username, SECOND_FACTOR)
-        form.code.errors.append(_locked_message(until))
+    if _locked(user.username, SECOND_FACTOR, form.code, _locked_message):
         return _two_factor_page(form, 429)
     if not user.has_second_factor:
         codes = second_factor.enrol(user, session.get(ENROL_SECRET, ""), form.code.data) if session.get(ENROL_SECRET) else None
@@ -277,9 +270,8 @@ def two_factor():
             codes = second_factor.new_recovery_codes(user)
     if not ok:
         db.session.rollback()
-        until = lockout.failed(user.username, SECOND_FACTOR)
-        form.code.errors.append(_locked_message(until) if until else "动态口令不正确或已使用过，请等下一个口令再试。")
-        return _two_factor_page(form, 429 if until else 422)
+        return _two_factor_page(form, _failed(user.username, SECOND_FACTOR, form.code, _locked_message,
+                                              "动态口令不正确或已使用过，请等下一个口令再试。"))
     record(event, object_type="user", object_id=user.id)
     record(f"{SECOND_FACTOR}.ok", username=user.username.lower())
     db.session.commit()
