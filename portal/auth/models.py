@@ -43,9 +43,10 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None]
 
     unit: Mapped["Unit | None"] = relationship(back_populates="users")  # noqa: F821
-    # Administrator roles held besides `role` (a centre with one person holds all three).
+    # Administrator roles held besides `role` (a centre with one person holds all three). Loaded when asked
+    # (the current user's, once a request): the many users loaded as order handlers and actors never need them.
     duties: Mapped[list["UserDuty"]] = relationship(back_populates="user", cascade="all, delete-orphan",
-                                                    lazy="selectin", order_by="UserDuty.role")
+                                                    order_by="UserDuty.role")
 
     # A unit leader's roster is scoped to the leader's unit (portal.web.scoping).
     @classmethod

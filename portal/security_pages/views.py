@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth import passwords
@@ -26,7 +27,8 @@ bp = Blueprint("security", __name__, url_prefix="/admin/security")
 
 def _accounts(notice: Notice | None = None, status: int = 200):
     search = AccountSearchForm(request.values)
-    stmt = select(User).order_by(User.unit_id.is_(None).desc(), User.role, User.username)
+    stmt = (select(User).options(selectinload(User.duties))
+            .order_by(User.unit_id.is_(None).desc(), User.role, User.username))
     q = (search.q.data or "").strip().lower()
     if q:
         stmt = stmt.where(or_(func.lower(User.username).contains(q, autoescape=True),

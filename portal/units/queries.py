@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from portal.auth.models import User
 from portal.auth.roles import Role
@@ -102,7 +103,7 @@ def search_units(q: str = "", group: str = "", active: str = "", no_liaison: boo
 
 def search_users(q: str = "", role: str = "", unit_id: int | None = None, active: str = "",
                  page: int = 1, per_page: int = 20) -> Page:
-    stmt = select(User).outerjoin(Unit, User.unit_id == Unit.id)
+    stmt = select(User).outerjoin(Unit, User.unit_id == Unit.id).options(selectinload(User.duties))
     q = q.strip()
     if q:
         like = f"%{q.lower()}%"
