@@ -34,7 +34,8 @@ from tests.security.helpers import log_in, two_units
 
 # One value of each kind per field keeps the walk to a few thousand requests; the Hypothesis test adds the rest.
 FIELD_VALUES = ("", str(2**63), "9999-12-31", "2026-02-30", "a\x00b\x1b\x7f", "x" * 5000)
-ROLES = (Role.LIAISON, Role.UNIT_LEADER, Role.OPERATOR, Role.CENTRE_STAFF, Role.ADMIN)
+ROLES = (Role.LIAISON, Role.UNIT_LEADER, Role.OPERATOR, Role.CENTRE_STAFF, Role.ADMIN, Role.SECURITY_ADMIN,
+         Role.AUDITOR)
 # Never fuzzed: logging out would end the walk's session.
 SKIP = {"/logout"}
 
@@ -46,7 +47,9 @@ class World:
         self.users = {Role.LIAISON: t.a_liaison, Role.UNIT_LEADER: t.a_leader,
                       Role.OPERATOR: UserFactory(role=Role.OPERATOR, unit=None),
                       Role.CENTRE_STAFF: UserFactory(role=Role.CENTRE_STAFF, unit=None),
-                      Role.ADMIN: UserFactory(role=Role.ADMIN, unit=None)}
+                      Role.ADMIN: UserFactory(role=Role.ADMIN, unit=None),
+                      Role.SECURITY_ADMIN: UserFactory(role=Role.SECURITY_ADMIN, unit=None),
+                      Role.AUDITOR: UserFactory(role=Role.AUDITOR, unit=None)}
         staff = self.users[Role.CENTRE_STAFF]
         self.published = kb.create_entry(liaison(t.a), t.a.id, data("甲单位已报送条目"), submit=True)
         kb.publish_entry(staff, self.published)
@@ -194,7 +197,7 @@ _ids = st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.sampled_fr
 _values = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60), _ids.map(str),
                     st.dates(min_value=date(1, 1, 1)).map(str))
 _ID_URLS = ("/orders/{}", "/orders/{}/reveal", "/knowledge/{}", "/circulars/{}", "/admin/users/{}/edit",
-            "/admin/units/{}/edit", "/unit/roster/{}/handover", "/notifications/{}/read")
+            "/admin/units/{}/edit", "/unit/roster/{}/handover", "/notifications/{}/read", "/admin/security/{}/roles")
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None,
