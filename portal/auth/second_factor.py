@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 import time
+from datetime import datetime, timezone
 
 import pyotp
 import segno
@@ -80,9 +81,7 @@ def matching_step(secret: str, code: str, at: float | None = None) -> int | None
     return None
 
 
-def _when(at: float | None):
-    from datetime import datetime, timezone
-
+def _when(at: float | None) -> datetime:
     return datetime.fromtimestamp(time.time() if at is None else at, tz=timezone.utc)
 
 

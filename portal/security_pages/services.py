@@ -53,6 +53,8 @@ def set_admin_roles(actor: User, user: User, chosen: Iterable[Role]) -> None:
 
 def reset_second_factor(actor: User, user: User) -> None:
     """Forget a user's second factor: they enrol again at their next login. Their sessions end."""
+    if user.id == actor.id:
+        raise RuleViolation("不能在此重置自己的两步验证，请由其他安全管理员操作。")
     second_factor.reset(user, detail=f"安全管理员 {actor.username} 重置 {user.username} 的两步验证")
 
 

@@ -64,7 +64,9 @@ def test_the_system_administrator_gives_no_administrator_role():
 
 
 def test_reset_second_factor_is_audited_and_ends_the_users_sessions(app, client, login_as):
-    login_as(Role.SECURITY_ADMIN)
+    me = login_as(Role.SECURITY_ADMIN)
+    own = client.post(f"/admin/security/{me.id}/reset-second-factor", headers=HX)
+    assert own.status_code == 422 and "不能在此重置自己的两步验证" in own.text
     lost = UserFactory(username="lostphone", role=Role.CENTRE_STAFF, unit=None)
     theirs = app.test_client()
     with theirs.session_transaction() as sess:
