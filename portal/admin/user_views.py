@@ -7,7 +7,7 @@ from flask_login import current_user
 from portal.admin import services
 from portal.admin.forms import UserForm, UserSearchForm
 from portal.admin.blueprint import bp
-from portal.web.pages import Notice, page_number, per_page, render_form
+from portal.web.pages import Notice, page_number, per_page, render_form, row_action
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.errors import RuleViolation
@@ -81,14 +81,7 @@ def edit_user(user_id: int):
 
 
 def _user_action(user_id: int, action):
-    user = get_scoped_or_404(User, user_id, current_user)
-    try:
-        notice = action(user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        return _users_list(Notice(exc.message, "danger"), 422)
-    db.session.commit()
-    return _users_list(notice)
+    return row_action(get_scoped_or_404(User, user_id, current_user), action, _users_list)
 
 
 @bp.post("/users/<int:user_id>/deactivate")

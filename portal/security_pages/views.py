@@ -19,7 +19,7 @@ from portal.units.models import Unit
 from portal.units.queries import paginate_select
 from portal.web.access import roles
 from portal.web.htmx import redirect_after_post, render_page_or_fragment
-from portal.web.pages import Notice, page_number, per_page, render_form
+from portal.web.pages import Notice, page_number, per_page, render_form, row_action
 from portal.web.scoping import get_scoped_or_404
 
 bp = Blueprint("security", __name__, url_prefix="/admin/security")
@@ -48,14 +48,7 @@ def accounts():
 
 
 def _account_action(user_id: int, action):
-    user = get_scoped_or_404(User, user_id, current_user)
-    try:
-        notice = action(user)
-    except RuleViolation as exc:
-        db.session.rollback()
-        return _accounts(Notice(exc.message, "danger"), 422)
-    db.session.commit()
-    return _accounts(notice)
+    return row_action(get_scoped_or_404(User, user_id, current_user), action, _accounts)
 
 
 @bp.post("/<int:user_id>/reset-second-factor")
