@@ -1,7 +1,7 @@
 """等保 identity: administrator duties (三权分立), the TOTP second factor and its settings; KB files wait for review
 
 Revision ID: a3f61c2d7e08
-Revises: dc8fadaa6b6d
+Revises: e3f1a7c9b2d4
 Create Date: 2026-12-01 19:30:00
 
 Every active or inactive user whose role is admin (today's single administrator role) keeps it as the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a3f61c2d7e08"
-down_revision = "dc8fadaa6b6d"
+down_revision = "e3f1a7c9b2d4"
 branch_labels = None
 depends_on = None
 

@@ -25,14 +25,14 @@ def may_manage(actor: User, unit: Unit) -> bool:
     """The actor may change `unit` (a sub-unit): an admin, or a leader of a unit above it."""
     if unit.parent_id is None:
         return False  # first-level units are the admin's unit pages
-    if actor.role == Role.ADMIN:
+    if actor.has_role(Role.ADMIN):
         return True
     return (actor.role == Role.UNIT_LEADER and actor.unit_id is not None and unit.id != actor.unit_id
             and unit.id in subtree_ids(actor.unit_id))
 
 
 def may_add_under(actor: User, parent: Unit) -> bool:
-    if actor.role == Role.ADMIN:
+    if actor.has_role(Role.ADMIN):
         return True
     return actor.role == Role.UNIT_LEADER and actor.unit_id is not None and parent.id in subtree_ids(actor.unit_id)
 

@@ -55,7 +55,7 @@ def _tree_page(top: Unit, notice: Notice | None = None, status: int = 200):
 def sub_units():
     """The sub-tree of `?unit_id=` (scoped), by default of the leader's own unit."""
     unit_id = request.args.get("unit_id", type=int)
-    if unit_id is None and current_user.role == Role.ADMIN:
+    if unit_id is None and current_user.has_role(Role.ADMIN):
         return redirect(url_for("admin.units"))  # an admin opens a unit's tree from the unit list
     return _tree_page(_top(unit_id))[0]
 
