@@ -16,3 +16,5 @@ from portal.audit.models import AuditEvent  # noqa: F401
 from portal.orders.numbering import OrderNumberCounter  # noqa: F401
 from portal.web.once import FormToken  # noqa: F401
 from portal.scores.models import Adjustment, Scheme, SchemeGroup, SchemeItem  # noqa: F401
+from portal.orders.notices import NoticeNumberCounter, SupervisionNotice  # noqa: F401
+from portal.appeals.models import Appeal, AppealFile  # noqa: F401

@@ -38,6 +38,13 @@ def _merge(order, actor, form):
     services.merge(order, actor, target, form.text.data)
 
 
+def _reply(order, actor, form):
+    """办结回复; handling decides whether it goes to the unit leader first (回复签发)."""
+    return handling.submit_reply(
+        order, actor, result=form.result.data, contact_way=form.contact_way.data, contacted_at=form.contacted_at.data,
+        resolved=form.resolved.data == "1", unresolved_reason=form.unresolved_reason.data or "", files=_files())
+
+
 # action -> (form class, runner(order, actor, form))
 ACTIONS = {
     "dispatch": (f.DispatchForm, lambda o, a, fm: tasks.dispatch_with_co_units(
@@ -45,9 +52,10 @@ ACTIONS = {
         co_units=[db.session.get(Unit, i) for i in fm.co_unit_ids.data or []], co_text=fm.co_text.data or "")),
     "merge": (f.MergeForm, _merge),
     "sign": (f.NoteForm, lambda o, a, fm: handling.sign(o, a, fm.text.data or "")),
-    "reply": (f.ReplyForm, lambda o, a, fm: handling.submit_reply(
-        o, a, result=fm.result.data, contact_way=fm.contact_way.data, contacted_at=fm.contacted_at.data,
-        resolved=fm.resolved.data == "1", unresolved_reason=fm.unresolved_reason.data or "", files=_files())),
+    "reply": (f.ReplyForm, _reply),
+    "submit_reply_for_signoff": (f.ReplyForm, _reply),
+    "leader_approve_reply": (f.ReviewForm, lambda o, a, fm: handling.leader_decide_reply(o, a, True, fm.text.data or "")),
+    "leader_reject_reply": (f.RejectForm, lambda o, a, fm: handling.leader_decide_reply(o, a, False, fm.text.data)),
     "request_return": (f.ReturnForm, lambda o, a, fm: handling.request_return(o, a, fm.reason.data,
                                                                               fm.duty_basis.data)),
     "leader_approve_return": (f.ReviewForm, lambda o, a, fm: handling.leader_decide_return(o, a, True, fm.text.data or "")),
@@ -62,6 +70,8 @@ ACTIONS = {
         o, a, True, fm.text.data or "", override=fm.override.data or "")),
     "reject_reply": (f.RejectForm, lambda o, a, fm: handling.review_reply(o, a, False, fm.text.data)),
     "supervise": (f.SuperviseForm, lambda o, a, fm: services.supervise(o, a, fm.text.data)),
+    "issue_notice": (f.SuperviseForm, lambda o, a, fm: services.issue_notice(o, a, fm.text.data)),
+    "list_in_circular": (f.NoteForm, lambda o, a, fm: services.list_in_circular(o, a, fm.text.data or "")),
     "acknowledge": (f.VersionForm, lambda o, a, fm: services.acknowledge(o, a)),
     "callback": (f.CallbackForm, lambda o, a, fm: services.record_callback(
         o, a, CallbackResult(fm.result.data), fm.note.data or "", reopen_order=fm.reopen.data)),

@@ -38,7 +38,11 @@ class Panel:
 PANELS = (
     Panel("acknowledge", "督办确认", f.VersionForm, (("acknowledge", "已阅督办，立即办理", "warning"),)),
     Panel("sign", "签收", f.NoteForm, (("sign", "签收", "primary"),)),
-    Panel("reply", "办结回复", f.ReplyForm, (("reply", "提交办结回复", "primary"),), multipart=True),
+    Panel("reply", "办结回复", f.ReplyForm, (("reply", "提交办结回复", "primary"),
+                                           ("submit_reply_for_signoff", "提交单位负责人签发", "primary")),
+          multipart=True),
+    Panel("leader_reply", "回复签发（单位负责人）", f.ReviewForm,
+          (("leader_approve_reply", "签发，报中心审核", "success"), ("leader_reject_reply", "退回修改", "danger"))),
     Panel("request_extension", "申请延期", f.ExtensionForm, (("request_extension", "提交延期申请", "secondary"),)),
     Panel("request_return", "申请退单", f.ReturnForm, (("request_return", "提交退单申请", "outline-danger"),)),
     Panel("leader_return", "退单审批（单位负责人）", f.ReviewForm,
@@ -52,6 +56,8 @@ PANELS = (
     Panel("reply_review", "回复审核", f.ReplyReviewForm,
           (("accept_reply", "审核通过，办结", "success"), ("reject_reply", "退回重办", "danger"))),
     Panel("supervise", "督办", f.SuperviseForm, (("supervise", "发送督办", "warning"),)),
+    Panel("issue_notice", "督办单", f.SuperviseForm, (("issue_notice", "下发督办单", "danger"),)),
+    Panel("list_in_circular", "列入通报", f.NoteForm, (("list_in_circular", "列入通报", "outline-danger"),)),
     Panel("callback", "回访", f.CallbackForm, (("callback", "保存回访", "primary"),)),
     Panel("reopen", "重办", f.ReopenForm, (("reopen", "退回承办单位重办", "danger"),)),
 )

@@ -34,5 +34,5 @@ def append_event(
         data=data or {},
     )
     db.session.add(event)
-    record_facts(order, action, event.at)
+    record_facts(order, action, event.at, event.data)
     return event

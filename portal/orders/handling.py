@@ -22,7 +22,8 @@ from portal.orders.models import WorkOrder
 from portal.orders.records import ExtensionRequest, Reply, ReturnRequest
 from portal.orders.services import order_link
 from portal.orders.transitions import (
-    MAX_EXTENSION_DAYS, flush, latest_pending, pending_extension, pending_return, transition, why_not,
+    MAX_EXTENSION_DAYS, flush, latest_pending, needs_signoff, pending_extension, pending_return, reply_awaiting_leader,
+    transition, why_not,
 )
 
 
@@ -146,26 +147,67 @@ def decide_extension(order: WorkOrder, actor, approve: bool, note: str) -> Exten
 
 def submit_reply(order: WorkOrder, actor, *, result: str, contact_way: str, contacted_at: datetime | None,
                  resolved: bool, unresolved_reason: str = "", files=()) -> Reply:
-    """办结回复 with optional attachments; a pending extension request is withdrawn by the reply."""
-    error = why_not(order, "reply", actor)
+    """办结回复 with optional attachments. When the unit's sign-off setting covers the order, a liaison's reply
+    waits for the unit leader (回复签发); otherwise it reaches the centre now."""
+    signoff = needs_signoff(order, actor)
+    action = "submit_reply_for_signoff" if signoff else "reply"
+    error = why_not(order, action, actor)
     if error is not None:
         raise error
     if not resolved and not unresolved_reason.strip():
         raise RuleViolation("未解决的，请说明原因。")
-    reply = Reply(order_id=order.id, unit_id=order.unit_id, submitted_by_id=actor.id, submitted_at=now(),
+    at = now()
+    # The transition first: its guard looks for a reply already waiting for the leader.
+    event = transition(order, action, actor, at=at, text=result, data={"resolved": resolved, "contact_way": contact_way})
+    reply = Reply(order_id=order.id, unit_id=order.unit_id, submitted_by_id=actor.id, submitted_at=at,
                   result=result, contact_way=contact_way, contacted_at=contacted_at, resolved=resolved,
-                  unresolved_reason="" if resolved else unresolved_reason)
+                  unresolved_reason="" if resolved else unresolved_reason,
+                  stage=ReturnStage.LEADER if signoff else ReturnStage.CENTRE,
+                  reached_centre_at=None if signoff else at)
     db.session.add(reply)
+    if not signoff:
+        _withdraw_extension(order)
+    db.session.flush()
+    event.data = {"reply_id": reply.id, **event.data}
+    for storage in files:
+        save_attachment(order, storage, actor, reply=reply)
+    if signoff:
+        for leader in unit_leaders(order.unit_id):
+            notify(leader, "reply_leader", f"工单 {order.number} 的办结回复待您签发：{_short(result)}", order_link(order))
+    else:
+        _tell_centre(order, "已办结回复，待审核", result)
+    return reply
+
+
+def _withdraw_extension(order: WorkOrder) -> None:
+    """A reply that reaches the centre withdraws a pending extension request."""
     extension = pending_extension(order)
     if extension is not None:
         extension.status = RequestStatus.WITHDRAWN
         extension.decision_note = "单位已办结回复，延期申请自动撤回。"
-    db.session.flush()
-    for storage in files:
-        save_attachment(order, storage, actor, reply=reply)
-    transition(order, "reply", actor, text=result,
-               data={"reply_id": reply.id, "resolved": resolved, "contact_way": contact_way})
-    _tell_centre(order, "已办结回复，待审核", result)
+
+
+def leader_decide_reply(order: WorkOrder, actor, approve: bool, note: str = "") -> Reply:
+    """The unit leader signs the reply off (it reaches the centre now, 待审核) or sends it back with a reason."""
+    action = "leader_approve_reply" if approve else "leader_reject_reply"
+    error = why_not(order, action, actor)
+    if error is not None:
+        raise error
+    reply = reply_awaiting_leader(order)
+    at = now()
+    transition(order, action, actor, at=at, text=note, data={"reply_id": reply.id})
+    reply.leader_id, reply.leader_decided_at, reply.leader_note = actor.id, at, note
+    if approve:
+        reply.stage, reply.reached_centre_at = ReturnStage.CENTRE, at
+        _withdraw_extension(order)
+    else:
+        reply.status = RequestStatus.REJECTED
+    flush()
+    if approve:
+        _tell_centre(order, "已办结回复（单位负责人已签发），待审核", reply.result)
+    else:
+        notify(order.unit, "reply_decision", f"工单 {order.number} 的办结回复未获单位负责人签发：{note}",
+               order_link(order))
     return reply
 
 
@@ -174,7 +216,7 @@ def latest_pending_reply(order: WorkOrder) -> Reply | None:
 
 
 def review_reply(order: WorkOrder, actor, accept: bool, note: str, *, override: str = "") -> Reply:
-    """Accept (→ 已办结, completed when the reply was submitted) or reject (→ 重办 with a new deadline).
+    """Accept (→ 已办结, completed when the reply reached the centre) or reject (→ 重办 with a new deadline).
     Acceptance waits for every co-unit's answer or release, unless staff override with a reason."""
     action = "accept_reply" if accept else "reject_reply"
     override = override.strip() if accept else ""
@@ -184,7 +226,7 @@ def review_reply(order: WorkOrder, actor, accept: bool, note: str, *, override: 
     reply = latest_pending_reply(order)
     if reply is None:
         raise RuleViolation("没有待审核的回复。")
-    transition(order, action, actor, text=note, data={"reply_id": reply.id}, completed_at=reply.submitted_at,
+    transition(order, action, actor, text=note, data={"reply_id": reply.id}, completed_at=reply.counted_at,
                override=override)
     reply.reviewed_by_id, reply.reviewed_at, reply.review_note = actor.id, now(), note
     reply.status = RequestStatus.APPROVED if accept else RequestStatus.REJECTED

@@ -8,9 +8,10 @@ time are kept on the row and compared with T by the query, so they never need a 
 - `dispatched_at`: a row of an order waiting in 待派单 becomes the dispatch's row when the order is
   dispatched; before `dispatched_at` the order is still 待派单.
 - `signed_at`: signed at T when `signed_at ≤ T`.
-- `completed_at`: the submission time of the accepted reply, written on every row from the submission on
+- `completed_at`: the time the accepted reply reached the centre, written on every row from then on
   when the centre accepts (a reply submitted by T and accepted later completes the order at T); a reopen
   starts a new row without it.
+- `late_excused_at`: when an upheld appeal (申诉成立) excused that completion's lateness; on time as of T ≥ it.
 
 A merged order's last row ends at the merge: from then on it is in no figure. Rows are written only by
 `record_facts`, which `portal.orders.events.append_event` calls for every 流转记录 event, after the
@@ -38,7 +39,7 @@ class OrderFact(db.Model):
     __table_args__ = (
         # Covers the unit table's query: the period's rows are read from the index alone.
         Index("ix_order_fact_accepted", "accepted_at", "valid_from", "valid_to", "unit_id", "dispatched_at", "kind",
-              "completed_at", "handle_deadline"),
+              "completed_at", "handle_deadline", "late_excused_at"),
         Index("ix_order_fact_order", "order_id", "valid_from"),
     )
 
@@ -56,6 +57,8 @@ class OrderFact(db.Model):
     signed_at: Mapped[datetime | None]
     handle_deadline: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # When an upheld appeal excused this completion's lateness (申诉成立): on time as of T from then on.
+    late_excused_at: Mapped[datetime | None]
     # Approved extensions and reopens (rejected replies, 重办) within this dispatch, up to valid_from.
     extensions: Mapped[int] = mapped_column(default=0)
     reopens: Mapped[int] = mapped_column(default=0)
@@ -80,12 +83,27 @@ def current_fact(order: WorkOrder) -> OrderFact | None:
         return next((f for f in reversed(order.facts) if f.valid_to is None), None)
 
 
-def record_facts(order: WorkOrder, action: str, at: datetime) -> None:
+# An upheld appeal against a lateness judgment (portal/appeals): the event names the completion it excuses.
+LATENESS_EXCUSED = "appeal_upheld_lateness"
+
+
+def record_facts(order: WorkOrder, action: str, at: datetime, data: dict | None = None) -> None:
     """Bring the order's fact rows up to date after an event at `at` (its effects already applied).
 
     Nothing here flushes: the transition's own flush turns a concurrent change into a Conflict."""
     with db.session.no_autoflush:
-        _record(order, action, at)
+        if action == LATENESS_EXCUSED:
+            _excuse(order, datetime.fromisoformat((data or {})["completed_at"]), at)
+        else:
+            _record(order, action, at)
+
+
+def _excuse(order: WorkOrder, completed_at: datetime, at: datetime) -> None:
+    """The lateness of the completion at `completed_at` is excused from `at` on: every row carrying that
+    completion says so (a figure as of T < at still sees it late; `late_excused_at` is compared with T)."""
+    for fact in order.facts:
+        if fact.completed_at == completed_at and fact.late_excused_at is None:
+            fact.late_excused_at = at
 
 
 def _record(order: WorkOrder, action: str, at: datetime) -> None:

@@ -25,6 +25,11 @@ DEFAULT_URGENT_SIGN_MINUTES = 30
 DEFAULT_URGENT_HANDLE_HOURS = 24
 # A 协办 part is due this many working days before the lead's handle deadline (issue 12).
 DEFAULT_CO_TASK_DAYS_BEFORE = 2
+# Issue 13: 申诉 within N working days of the judgment; 问题工单 after N reopens or N units.
+DEFAULT_APPEAL_WINDOW_DAYS = 3
+DEFAULT_PROBLEM_REOPENS = 3
+DEFAULT_PROBLEM_UNITS = 3
+ESCALATION_KEYS = ("appeal_window_days", "problem_reopens", "problem_units")
 
 
 def handle_key(kind: OrderKind) -> str:
@@ -38,11 +43,15 @@ class Limits:
     urgent_sign_minutes: int = DEFAULT_URGENT_SIGN_MINUTES
     urgent_handle_hours: int = DEFAULT_URGENT_HANDLE_HOURS
     co_task_days_before: int = DEFAULT_CO_TASK_DAYS_BEFORE
+    appeal_window_days: int = DEFAULT_APPEAL_WINDOW_DAYS
+    problem_reopens: int = DEFAULT_PROBLEM_REOPENS
+    problem_units: int = DEFAULT_PROBLEM_UNITS
 
     def as_values(self) -> dict[str, int]:
         values = {handle_key(kind): days for kind, days in self.handle_days.items()}
         values.update(sign_working_days=self.sign_working_days, urgent_sign_minutes=self.urgent_sign_minutes,
                       urgent_handle_hours=self.urgent_handle_hours, co_task_days_before=self.co_task_days_before)
+        values.update({key: getattr(self, key) for key in ESCALATION_KEYS})
         return values
 
 
@@ -54,6 +63,7 @@ def _from_values(values: dict[str, int]) -> Limits:
         urgent_sign_minutes=values.get("urgent_sign_minutes", defaults.urgent_sign_minutes),
         urgent_handle_hours=values.get("urgent_handle_hours", defaults.urgent_handle_hours),
         co_task_days_before=values.get("co_task_days_before", defaults.co_task_days_before),
+        **{key: values.get(key, getattr(defaults, key)) for key in ESCALATION_KEYS},
     )
 
 

@@ -134,6 +134,8 @@ class WorkOrder(db.Model):
     reopen_count: Mapped[int] = mapped_column(default=0)
     designated: Mapped[bool] = mapped_column(default=False)  # 指定: may not be returned again
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))
+    # When the order became a 问题工单 (reopened or passed between units too often; never cleared).
+    problem_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     # Optimistic locking: two people acting on one order at once, one wins, the other gets a Conflict.
@@ -213,6 +215,8 @@ class Callback(db.Model):
     # Which closure of the order this callback is about: 1 + the reopens before it. NULL only for the
     # repeated callbacks of one closure recorded before the rule existed (kept, not counted).
     closure: Mapped[int | None]
+    # When an upheld appeal (申诉成立) took this rating out of the figures: counted as of T only before it.
+    excluded_at: Mapped[datetime | None]
 
     order: Mapped[WorkOrder] = relationship()
 

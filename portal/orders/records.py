@@ -87,13 +87,27 @@ class Reply(_UnitScoped, db.Model):
     resolved: Mapped[bool] = mapped_column(default=True)
     unresolved_reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, 10), default=RequestStatus.PENDING)
+    # 回复签发: a liaison's reply may wait for the unit leader (LEADER) before it reaches the centre.
+    stage: Mapped[ReturnStage] = mapped_column(_enum(ReturnStage, 10), default=ReturnStage.CENTRE,
+                                               server_default=ReturnStage.CENTRE.value)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    leader_decided_at: Mapped[datetime | None]
+    leader_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When the reply reached the centre (待审核): its time for timeliness (completed_at when accepted).
+    reached_centre_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None]
     review_note: Mapped[str] = mapped_column(Text, default="")
 
     order: Mapped[WorkOrder] = relationship()
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
+    leader: Mapped["User | None"] = relationship(foreign_keys=[leader_id])  # noqa: F821
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="reply")
+
+    @property
+    def counted_at(self) -> datetime:
+        """The reply's time for timeliness: when it reached the centre (after the leader's sign-off, if any)."""
+        return self.reached_centre_at or self.submitted_at
 
 
 class Supervision(_UnitScoped, db.Model):

@@ -13,10 +13,11 @@ from portal.orders.enums import CallbackResult, OrderKind
 from portal.orders.events import append_event
 from portal.orders.callbacks import closure_number
 from portal.orders.models import Callback, Subject, Tag, WorkOrder
+from portal.orders.notices import SupervisionNotice, next_notice_seq
 from portal.orders.numbering import next_number
 from portal.orders.privacy import for_unit
 from portal.orders.records import Supervision
-from portal.orders.transitions import open_supervisions, transition
+from portal.orders.transitions import open_supervisions, transition, why_not
 from portal.web.links import link_for
 
 
@@ -70,6 +71,30 @@ def supervise(order: WorkOrder, actor, text: str) -> Supervision:
     transition(order, "supervise", actor, text=text)
     notify(order.unit, "supervise", f"工单 {order.number} 督办：{text}", order_link(order))
     return record
+
+
+def issue_notice(order: WorkOrder, actor, text: str) -> SupervisionNotice:
+    """督办单: a numbered formal notice (督〔YYYY〕N号) after a 催办 went unheeded; the unit acknowledges it like a
+    督办 message and can print it."""
+    error = why_not(order, "issue_notice", actor)
+    if error is not None:
+        raise error
+    at = now()
+    notice = SupervisionNotice(order_id=order.id, unit_id=order.unit_id, year=at.year, seq=next_notice_seq(at.year),
+                               text=text, issued_by_id=actor.id, issued_at=at)
+    db.session.add(notice)
+    db.session.add(Supervision(order_id=order.id, unit_id=order.unit_id, created_by_id=actor.id, created_at=at,
+                               text=f"督办单 {notice.number}：{text}"))
+    transition(order, "issue_notice", actor, at=at, text=f"{notice.number}：{text}", data={"notice": notice.number})
+    notify(order.unit, "supervise", f"工单 {order.number} 督办单 {notice.number}：{text}", order_link(order))
+    return notice
+
+
+def list_in_circular(order: WorkOrder, actor, text: str = "") -> WorkOrder:
+    """列入通报: the last step of graded chasing; the next circular's data names the order."""
+    transition(order, "list_in_circular", actor, text=text)
+    notify(order.unit, "supervise", f"工单 {order.number} 经督办单督办仍未办结，已列入通报。", order_link(order))
+    return order
 
 
 def acknowledge(order: WorkOrder, actor) -> list[Supervision]:

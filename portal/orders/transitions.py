@@ -52,7 +52,7 @@ CREATORS = CENTRE | {Role.OPERATOR}
 LIFECYCLE_COLUMNS = (
     "unit_id", "last_unit_id", "handler_id", "dispatched_at", "sign_deadline", "signed_at", "handle_started_at",
     "handle_deadline", "completed_at", "closed_at", "return_count", "extension_count", "reopen_count",
-    "designated", "merged_into_id",
+    "designated", "merged_into_id", "problem_at",
 )
 
 ACTION_LABELS = {
@@ -61,6 +61,9 @@ ACTION_LABELS = {
     "dispatch": "派单",
     "sign": "签收",
     "reply": "办结回复",
+    "submit_reply_for_signoff": "提交办结回复（待负责人签发）",
+    "leader_approve_reply": "负责人签发回复",
+    "leader_reject_reply": "负责人退回回复",
     "request_return": "申请退单",
     "leader_approve_return": "负责人同意退单",
     "leader_reject_return": "负责人不同意退单",
@@ -73,6 +76,8 @@ ACTION_LABELS = {
     "reject_reply": "退回重办",
     "supervise": "督办",
     "acknowledge": "确认督办",
+    "issue_notice": "下发督办单",
+    "list_in_circular": "列入通报",
     "callback": "回访",
     "merge": "并单",
     "reopen": "重办",
@@ -99,6 +104,9 @@ ACTION_ROLES: dict[str, frozenset] = {
     "merge": CENTRE,
     "sign": UNIT,
     "reply": UNIT,
+    "submit_reply_for_signoff": UNIT,
+    "leader_approve_reply": LEADER,
+    "leader_reject_reply": LEADER,
     "request_return": UNIT,
     "leader_approve_return": LEADER,
     "leader_reject_return": LEADER,
@@ -111,6 +119,8 @@ ACTION_ROLES: dict[str, frozenset] = {
     "reject_reply": CENTRE,
     "supervise": CENTRE,
     "acknowledge": UNIT,
+    "issue_notice": CENTRE,
+    "list_in_circular": CENTRE,
     "callback": CENTRE,
     "reopen": CENTRE,
     "close_imported": CENTRE | {SYSTEM},
@@ -235,6 +245,38 @@ def _restart_clock(step: Step, **more) -> Effect:
                   data={"handle_deadline": deadline.isoformat()})
 
 
+def problem_reason(order, changes: dict) -> str | None:
+    """Why the order becomes a 问题工单 with these changes (reopened or passed through too many units; the
+    thresholds are settings), or None; an order is flagged once."""
+    if order.problem_at is not None:
+        return None
+    from portal.orders.limits import current_limits
+
+    limits = current_limits()
+    reopens = changes.get("reopen_count", order.reopen_count) or 0
+    if reopens >= limits.problem_reopens:
+        return f"重办{reopens}次"
+    units = {fact.unit_id for fact in order.facts if fact.unit_id is not None}
+    if changes.get("unit_id") is not None:
+        units.add(changes["unit_id"])
+    if len(units) >= limits.problem_units:
+        return f"先后派至{len(units)}个单位"
+    return None
+
+
+def escalating(effect: Callable[[Step], Effect]) -> Callable[[Step], Effect]:
+    """The effect, plus 问题工单 (problem_at, the reason in the event) when it crosses a threshold."""
+    def escalated(step: Step) -> Effect:
+        out = effect(step)
+        reason = problem_reason(step.order, out.set)
+        if reason is None:
+            return out
+        label = "。".join(part for part in (out.label, f"列为问题工单（{reason}）") if part)
+        return Effect(set={**out.set, "problem_at": step.at}, data={**out.data, "problem": reason}, label=label)
+    escalated.__doc__ = effect.__doc__
+    return escalated
+
+
 def _reopen(step: Step) -> Effect:
     order = step.order
     return _restart_clock(step, unit_id=order.last_unit_id or order.unit_id, completed_at=None, closed_at=None)
@@ -293,7 +335,7 @@ _OPEN = (S.PENDING, *_WORKING, S.REPLIED)
 CELLS: tuple[Cell, ...] = (
     Cell(None, "create", S.PENDING, _register),
     Cell(None, "import", S.PENDING, _register),
-    Cell(S.PENDING, "dispatch", S.DISPATCHED, _dispatch),
+    Cell(S.PENDING, "dispatch", S.DISPATCHED, escalating(_dispatch)),
     Cell(S.PENDING, "merge", S.MERGED, _merge),
     Cell(S.DISPATCHED, "sign", S.IN_PROGRESS, _sign),
     Cell(S.DISPATCHED, "close_imported", S.CLOSED, _close_imported),
@@ -309,9 +351,16 @@ CELLS: tuple[Cell, ...] = (
     Cell(S.IN_PROGRESS, "reply", S.REPLIED),
     Cell(S.EXTENSION_REQUESTED, "reply", S.REPLIED),  # the order keeps working while an extension is reviewed
     Cell(S.REPLIED, "accept_reply", S.CLOSED, _accept_reply),
-    Cell(S.REPLIED, "reject_reply", S.IN_PROGRESS, _restart_clock),
+    Cell(S.REPLIED, "reject_reply", S.IN_PROGRESS, escalating(_restart_clock)),
     Cell(S.CLOSED, "callback", S.CLOSED),
-    Cell(S.CLOSED, "reopen", S.IN_PROGRESS, _reopen),
+    Cell(S.CLOSED, "reopen", S.IN_PROGRESS, escalating(_reopen)),
+    # 回复签发: a liaison's reply waits for the unit leader in the order's state, then reaches the centre.
+    *(Cell(s, "submit_reply_for_signoff", s) for s in (S.IN_PROGRESS, S.EXTENSION_REQUESTED)),
+    *(Cell(s, "leader_approve_reply", S.REPLIED) for s in (S.IN_PROGRESS, S.EXTENSION_REQUESTED)),
+    *(Cell(s, "leader_reject_reply", s) for s in (S.IN_PROGRESS, S.EXTENSION_REQUESTED)),
+    # Graded chasing: 督办 (催办) → 督办单 → 列入通报.
+    *(Cell(s, "issue_notice", s) for s in _WORKING),
+    *(Cell(s, "list_in_circular", s) for s in _WORKING),
     *(Cell(s, "supervise", s) for s in _WORKING),
     *(Cell(s, "acknowledge", s) for s in (*_WORKING, S.REPLIED, S.CLOSED)),
     *(Cell(s, "handover", s, _handover) for s in (*_WORKING, S.REPLIED)),
@@ -390,6 +439,68 @@ def _guard_acknowledge(order, actor, at):
     return None if open_supervisions(order) else "没有待确认的督办。"
 
 
+MAJOR_KINDS = ("complaint", "report")
+
+
+def is_major(order) -> bool:
+    """重件 for reply sign-off: 紧急 orders, 投诉 and 举报."""
+    return bool(order.urgent) or order.kind in MAJOR_KINDS
+
+
+def needs_signoff(order, actor) -> bool:
+    """A liaison's reply goes to the unit leader first when the unit's setting covers the order."""
+    unit = order.unit
+    setting = getattr(unit, "reply_signoff", "none") or "none"
+    if actor is None or actor.role != Role.LIAISON:
+        return False
+    return setting == "all" or (setting == "major" and is_major(order))
+
+
+def reply_awaiting_leader(order):
+    """The liaison's reply waiting for the unit leader's sign-off, or None."""
+    from portal.orders.records import Reply
+
+    reply = latest_pending(Reply, order)
+    return reply if reply is not None and reply.stage == ReturnStage.LEADER else None
+
+
+def _guard_reply(order, actor, at):
+    if reply_awaiting_leader(order) is not None:
+        return "办结回复正在等待单位负责人签发。"
+    if needs_signoff(order, actor):
+        return "本单位的办结回复须经单位负责人签发，请提交签发。"
+    return None
+
+
+def _guard_signoff(order, actor, at):
+    if reply_awaiting_leader(order) is not None:
+        return "办结回复正在等待单位负责人签发。"
+    return None if needs_signoff(order, actor) else "本工单的办结回复无需单位负责人签发。"
+
+
+def _guard_leader_reply(order, actor, at):
+    return None if reply_awaiting_leader(order) is not None else "没有待您签发的办结回复。"
+
+
+def _guard_issue_notice(order, actor, at):
+    from portal.orders.records import Supervision
+
+    stmt = select(Supervision.id).where(Supervision.order_id == order.id, Supervision.unit_id == order.unit_id)
+    return None if db.session.scalar(stmt.limit(1)) is not None else "请先督办（催办）；催办后仍未办理的，再下发督办单。"
+
+
+def _guard_list_in_circular(order, actor, at):
+    from portal.orders.models import OrderEvent
+    from portal.orders.notices import SupervisionNotice
+
+    notice = select(SupervisionNotice.id).where(SupervisionNotice.order_id == order.id,
+                                                SupervisionNotice.unit_id == order.unit_id)
+    if db.session.scalar(notice.limit(1)) is None:
+        return "请先下发督办单；督办单下发后仍未办理的，再列入通报。"
+    listed = select(OrderEvent.id).where(OrderEvent.order_id == order.id, OrderEvent.action == "list_in_circular")
+    return "该工单已列入通报。" if db.session.scalar(listed.limit(1)) is not None else None
+
+
 def _guard_callback(order, actor, at):
     from portal.orders.callbacks import called_back
 
@@ -416,6 +527,12 @@ GUARDS = {
     "reject_return": _guard_stage(ReturnStage.CENTRE),
     "request_extension": _guard_request_extension,
     "acknowledge": _guard_acknowledge,
+    "reply": _guard_reply,
+    "submit_reply_for_signoff": _guard_signoff,
+    "leader_approve_reply": _guard_leader_reply,
+    "leader_reject_reply": _guard_leader_reply,
+    "issue_notice": _guard_issue_notice,
+    "list_in_circular": _guard_list_in_circular,
     "callback": _guard_callback,
     "reopen": _guard_reopen,
     "accept_reply": _guard_accept_reply,

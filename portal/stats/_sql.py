@@ -38,13 +38,15 @@ def status_conditions(as_of) -> dict[str, object]:
     """DOMAIN.md §4 as SQL conditions on the facts in force at T; exactly one holds for every order.
 
     An order without a handle deadline (dispatched before deadlines existed, or imported without
-    one) has no deadline to miss: completed → on time, open → in progress.
+    one) has no deadline to miss: completed → on time, open → in progress. A late completion whose
+    appeal was upheld by T (申诉成立, `late_excused_at`) is on time as of T.
     """
     done = and_(F.completed_at.is_not(None), F.completed_at <= as_of)
     deadline = F.handle_deadline
+    excused = and_(F.late_excused_at.is_not(None), F.late_excused_at <= as_of)
     return {
-        "on_time": and_(done, or_(deadline.is_(None), F.completed_at <= deadline)),
-        "late": and_(done, deadline.is_not(None), F.completed_at > deadline),
+        "on_time": and_(done, or_(deadline.is_(None), F.completed_at <= deadline, excused)),
+        "late": and_(done, deadline.is_not(None), F.completed_at > deadline, not_(excused)),
         "overdue_open": and_(not_(done), deadline.is_not(None), deadline < as_of),
         "in_progress": and_(not_(done), or_(deadline.is_(None), deadline >= as_of)),
     }

@@ -11,7 +11,7 @@ facts in force at T and only events at or before T:
 - 延期数 = extensions approved by T within the dispatch in force at T.
 - 重办率 = orders with a rejected reply or a reopen (重办) by T within the dispatch in force at T / its orders.
 - 回访满意率 = callbacks by T within the dispatch in force at T whose level counts as satisfied (an admin
-  setting) / those callbacks.
+  setting) / those callbacks. A callback whose appeal was upheld by T (申诉成立, `excluded_at`) is left out.
 - 解决率 = orders completed at T whose completing reply (the one submitted at completed_at) says 已解决 /
   orders completed at T.
 - 协办数 / 协办及时率: the unit's 协办 parts (portal/stats/cotasks.py).
@@ -125,7 +125,8 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
     callbacks = (
         select(F.unit_id, func.count(Callback.id), count_if(good))
         .join(F, F.order_id == Callback.order_id)
-        .where(counted(period), held, Callback.closure.is_not(None), Callback.at <= t, Callback.at >= F.dispatched_at)
+        .where(counted(period), held, Callback.closure.is_not(None), Callback.at <= t, Callback.at >= F.dispatched_at,
+               or_(Callback.excluded_at.is_(None), Callback.excluded_at > t))
         .group_by(F.unit_id)
     )
     for unit_id, n, n_good in db.session.execute(callbacks):
@@ -134,7 +135,10 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
 
     done = status_conditions(t)
     completed = or_(done["on_time"], done["late"])
-    said_resolved = (select(Reply.id).where(Reply.order_id == F.order_id, Reply.submitted_at == F.completed_at,
+    # The completing reply: the one whose time for timeliness (reached the centre; submitted before sign-off
+    # existed) is completed_at.
+    reached = func.coalesce(Reply.reached_centre_at, Reply.submitted_at)
+    said_resolved = (select(Reply.id).where(Reply.order_id == F.order_id, reached == F.completed_at,
                                             Reply.resolved.is_(True)).exists())
     resolutions = (
         select(F.unit_id, count_if(completed), count_if(and_(completed, said_resolved)))

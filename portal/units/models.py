@@ -10,6 +10,7 @@ from portal.clock import now
 from portal.extensions import db
 
 UNIT_GROUPS = ("区县政府", "市直部门", "公共企事业单位", "其他")
+REPLY_SIGNOFF = {"none": "不需要", "major": "仅重件", "all": "全部答复"}
 
 # RosterEvent.action -> what the centre reads in the roster log.
 ROSTER_ACTIONS = {
@@ -64,6 +65,8 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     # Set by the security administrator: this unit's people sign in with a second factor too.
     second_factor_required: Mapped[bool] = mapped_column(default=False)
+    # 回复签发: which liaison replies go to the unit leader before the centre (REPLY_SIGNOFF).
+    reply_signoff: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
 
     users: Mapped[list["User"]] = relationship(back_populates="unit")  # noqa: F821
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")

@@ -40,6 +40,8 @@ UNIQUE_MESSAGES = (
     (("uq_unit_full_name", "unit.full_name", "uq_unit_short_name", "unit.short_name"), "单位名称已被使用。"),
     (("uq_calendar_year_year", "calendar_year.year"), "该年度的节假日安排已由他人录入，请刷新后查看。"),
     (("uq_tag_name", "tag.name"), "该标签已存在。"),
+    (("uq_appeal_target", "appeal.target"), "该评价或逾期判定已提出申诉（可能是他人刚刚提交的），不能重复申诉。"),
+    (("uq_supervision_notice_year_seq", "supervision_notice.year"), "督办单编号冲突，请重新提交。"),
 )
 # What SQLite, PostgreSQL and psycopg say when storage refuses a write (read-only, disk full).
 _CANNOT_WRITE = ("readonly database", "read-only", "read only", "disk is full", "disk full", "no space left",
