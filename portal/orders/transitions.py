@@ -104,7 +104,7 @@ ACTION_ROLES: dict[str, frozenset] = {
     "merge": CENTRE,
     "sign": UNIT,
     "reply": UNIT,
-    "submit_reply_for_signoff": UNIT,
+    "submit_reply_for_signoff": frozenset({Role.LIAISON}),  # a leader's own reply needs no sign-off
     "leader_approve_reply": LEADER,
     "leader_reject_reply": LEADER,
     "request_return": UNIT,

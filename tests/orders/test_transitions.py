@@ -72,6 +72,18 @@ EXPECTED = {
     (S.CLOSED, "callback"): (S.CLOSED, CENTRE),
     (S.CLOSED, "reopen"): (S.IN_PROGRESS, CENTRE),
     (S.CLOSED, "acknowledge"): (S.CLOSED, UNIT),
+    # Reply sign-off (issue 13): a liaison's reply waits for the leader in the order's state.
+    (S.IN_PROGRESS, "submit_reply_for_signoff"): (S.IN_PROGRESS, {LI}),
+    (S.EXTENSION_REQUESTED, "submit_reply_for_signoff"): (S.EXTENSION_REQUESTED, {LI}),
+    (S.IN_PROGRESS, "leader_approve_reply"): (S.REPLIED, {L}),
+    (S.EXTENSION_REQUESTED, "leader_approve_reply"): (S.REPLIED, {L}),
+    (S.IN_PROGRESS, "leader_reject_reply"): (S.IN_PROGRESS, {L}),
+    (S.EXTENSION_REQUESTED, "leader_reject_reply"): (S.EXTENSION_REQUESTED, {L}),
+    # Graded chasing (issue 13): 督办单, then 列入通报, while the unit works the order.
+    **{(s, "issue_notice"): (s, CENTRE)
+       for s in (S.DISPATCHED, S.IN_PROGRESS, S.RETURN_REQUESTED, S.EXTENSION_REQUESTED)},
+    **{(s, "list_in_circular"): (s, CENTRE)
+       for s in (S.DISPATCHED, S.IN_PROGRESS, S.RETURN_REQUESTED, S.EXTENSION_REQUESTED)},
 }
 STATES = [None, *OrderState]
 # The task actions have their own table (tests/orders/test_tasks.py).
@@ -83,6 +95,23 @@ USER_FACING = set(ACTIONS) - {"import", "close_imported", "handover", "deadline_
 def test_the_table_has_exactly_the_expected_cells():
     assert set(TABLE) == set(EXPECTED)
     assert set(ACTION_ROLES) == set(ACTIONS) | TASK_ACTIONS
+
+
+def _prepare(action, order, unit, liaison):
+    """What the sign-off and chasing cells need besides the state: the unit's setting, a reply waiting for
+    the leader, an earlier 督办单."""
+    from portal.orders.notices import SupervisionNotice
+    from portal.orders.records import Reply
+
+    if action in ("submit_reply_for_signoff", "reply"):
+        unit.reply_signoff = "all" if action == "submit_reply_for_signoff" else "none"
+    if action in ("leader_approve_reply", "leader_reject_reply") and order.state in (S.IN_PROGRESS,
+                                                                                       S.EXTENSION_REQUESTED):
+        db.session.add(Reply(order_id=order.id, unit_id=unit.id, result="已处理。", contact_way="电话",
+                             submitted_by_id=liaison.id, stage=ReturnStage.LEADER))
+    if action == "list_in_circular" and order.unit_id is not None:
+        db.session.add(SupervisionNotice(order_id=order.id, unit_id=unit.id, year=2026, seq=order.id, text="限期办结"))
+    db.session.flush()
 
 
 def _snapshot(order):
@@ -120,6 +149,8 @@ def test_every_state_action_role(state, action):
         for role, actor in actors.items():
             order = WorkOrder(number="new", accepted_at=NOW, kind=OrderKind.CONSULT, title="t", content="c") \
                 if state is None else order_in(state, unit, stage=stage)
+            if state is not None:
+                _prepare(action, order, unit, liaison)
             savepoint = db.session.begin_nested()
             events_before = db.session.scalar(db.select(db.func.count(OrderEvent.id)))
             before = _snapshot(order)
@@ -147,7 +178,8 @@ def test_the_order_page_never_offers_actions_of_other_features():
     with frozen():
         unit, leader, _liaison = staffed_unit()
         admin = UserFactory(role=Role.ADMIN, unit=None)
-        assert allowed_actions(order_in(S.DISPATCHED, unit), admin) == {"supervise"}
+        # order_in leaves a 督办 on the order, so the next grade (督办单) is offered too.
+        assert allowed_actions(order_in(S.DISPATCHED, unit), admin) == {"supervise", "issue_notice"}
         assert "handover" not in allowed_actions(order_in(S.IN_PROGRESS, unit), leader)
 
 
