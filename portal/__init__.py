@@ -64,6 +64,8 @@ def register_inputs(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.admin import user_views, views as admin_views  # noqa: F401  (pages on admin.blueprint.bp)
     from portal.admin.blueprint import bp as admin_bp
+    from portal.appeals.views import bp as appeals_bp
+    from portal.supervision.views import bp as supervision_bp
     from portal.auth.views import bp as auth_bp
     from portal.calls.views import bp as calls_bp
     from portal.circulars.views import bp as circulars_bp
@@ -84,7 +86,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.security_pages.views import bp as security_bp
 
     for bp in (auth_bp, home_bp, admin_bp, roster_bp, orders_bp, notifications_bp, stats_bp, knowledge_bp, calls_bp,
-               settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp, scores_bp, security_bp):
+               settings_bp, circulars_bp, order_import_bp, subjects_bp, audit_bp, scores_bp, security_bp, appeals_bp,
+               supervision_bp):
         app.register_blueprint(bp)
     register_health(app)
 

@@ -11,6 +11,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
+from portal.appeals import queries as appeals
 from portal.auth.roles import ALL_ROLES, Role
 from portal.calendar.arrangements import missing_years
 from portal.calls import queries as calls
@@ -49,6 +50,9 @@ def panels_for(user, at) -> list[Panel]:
     todo = orders.home_todo(user, at)
     if todo:
         panels.append(Panel("orders/_home_todo.html", {"todo": todo}))
+    appeal_todo = appeals.home_todo(user)
+    if appeal_todo is not None:
+        panels.append(Panel("appeals/_home_todo.html", {"item": appeal_todo}))
     summary = home_summary(user, at)
     if summary:
         panels.append(Panel("stats/_home_panel.html", {"s": summary}))

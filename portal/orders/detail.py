@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.orders import forms as f
 from portal.orders.enums import ACTIVE_STATES, OrderState
 from portal.orders.models import Callback
+from portal.orders.notices import SupervisionNotice
 from portal.orders.tasks import order_tasks, task_files, upload_right
 from portal.orders.records import Attachment, ExtensionRequest, Reply, ReturnRequest, Supervision
 from portal.orders.transitions import (
@@ -23,6 +24,13 @@ EVENT_LABELS = {
     "merged_from": "被并单",
     "reveal_mobile": "查看电话",
     "attach": "上传附件",
+    # Appeals (portal/appeals) write their steps to the order's record.
+    "appeal_file": "提出申诉",
+    "appeal_leader_approve": "负责人同意申诉",
+    "appeal_leader_reject": "负责人不同意申诉",
+    "appeal_uphold": "申诉成立",
+    "appeal_upheld_lateness": "申诉成立（逾期不再计入）",
+    "appeal_reject": "申诉不成立",
 }
 
 
@@ -222,6 +230,7 @@ def detail_context(order, user, overrides: dict | None = None, message: str | No
         "returns": _rows(ReturnRequest, order),
         "extensions": _rows(ExtensionRequest, order),
         "callbacks": _rows(Callback, order),
+        "notices": _rows(SupervisionNotice, order),
         "pending_return": pending_return(order),
         "pending_extension": pending_extension(order),
         "caller_view": caller_view(order, user),

@@ -21,6 +21,7 @@ NAV = (
     NavItem("来电登记", "calls.console"),
     NavItem("知识库", "knowledge.entries"),
     NavItem("报送任务", "knowledge.campaigns"),
+    NavItem("申诉", "appeals.index"),
     NavItem("统计分析", "stats.dashboard"),
     NavItem("本单位统计", "stats.unit_dashboard"),
     NavItem("考核", "scores.index"),

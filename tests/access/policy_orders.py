@@ -24,3 +24,13 @@ POLICY = {
     "notifications.read": ALL_ROLES,
     "notifications.read_all": ALL_ROLES,
 }
+
+# Issue 13, part 2: appeals and the 督办单 PDF.
+POLICY.update({
+    "appeals.index": CENTRE | UNIT,
+    "appeals.new": UNIT,
+    "appeals.detail": CENTRE | UNIT,
+    "appeals.decide": CENTRE | UNIT,
+    "appeals.file": CENTRE | UNIT,
+    "supervision.notice_pdf": CENTRE | UNIT,
+})
