@@ -53,7 +53,8 @@ def units():
 def _unit_data(form: UnitForm) -> UnitData:
     return UnitData(full_name=form.full_name.data, short_name=form.short_name.data, group=form.group.data,
                     display_order=form.display_order.data, aliases=form.alias_list,
-                    lead_name=form.lead_name.data, lead_mobile=form.lead_mobile.data)
+                    lead_name=form.lead_name.data, lead_mobile=form.lead_mobile.data,
+                    reply_signoff=form.reply_signoff.data)
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

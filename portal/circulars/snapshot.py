@@ -17,6 +17,9 @@ A snapshot is a JSON-ready dict:
     cases           typical cases, frozen when picked (kept across refreshes)
     scores          the month's 考核 scores (portal.scores.snapshot.freeze), only for a whole-month period with a
                     scheme in force; older snapshots have none and simply print no 考核得分表
+    problem_orders  问题工单 flagged in the period by T: [{"order_id", "number", "title", "unit_id", "unit", "at",
+                    "reason"}] (portal/orders/escalation.py); absent from snapshots frozen before issue 13
+    listed_orders   orders 列入通报 after a 督办单 in the period by T, same shape, "reason" = the centre's words
 """
 from __future__ import annotations
 
@@ -113,7 +116,15 @@ def build(start: date, end: date, as_of: datetime) -> dict:
         ],
         "cases": [],
         **({"scores": frozen} if whole_month(start, end) and (frozen := freeze(month_scores(start, as_of))) else {}),
+        **_escalations(period),
     }
+
+
+def _escalations(period) -> dict:
+    from portal.orders.escalation import listed_orders, problem_orders
+
+    return {"problem_orders": problem_orders(period.start_at, period.as_of),
+            "listed_orders": listed_orders(period.start_at, period.as_of)}
 
 
 def whole_month(start: date, end: date) -> bool:

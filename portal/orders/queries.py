@@ -15,7 +15,7 @@ from portal.orders import pagination
 from portal.orders.conditions import active_due_soon, active_overdue, open_sql
 from portal.orders.enums import OrderState, RequestStatus, ReturnStage, TaskState
 from portal.orders.models import OPEN_SQL, OrderTask, Subject, Tag, WorkOrder
-from portal.orders.records import Attachment, ReturnRequest, Supervision
+from portal.orders.records import Attachment, Reply, ReturnRequest, Supervision
 from portal.orders.search import keyword_condition
 from portal.units.models import Unit
 from portal.web.scoping import scope
@@ -39,6 +39,17 @@ def _leader_return_review(at: datetime):
     pending = exists().where(ReturnRequest.order_id == WorkOrder.id, ReturnRequest.status == RequestStatus.PENDING,
                              ReturnRequest.stage == ReturnStage.LEADER)
     return and_(WorkOrder.state == S.RETURN_REQUESTED, pending)
+
+
+def _problem(at: datetime):
+    """问题工单 (reopened or passed between units too often)."""
+    return WorkOrder.problem_at.is_not(None)
+
+
+def _leader_signoff(at: datetime):
+    """A liaison's reply waiting for the unit leader's sign-off."""
+    return exists().where(Reply.order_id == WorkOrder.id, Reply.status == RequestStatus.PENDING,
+                          Reply.stage == ReturnStage.LEADER)
 
 
 def _supervised(at: datetime):
@@ -69,7 +80,8 @@ UNIT_TABS = (
     Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False),
 )
 # A unit leader also approves the liaisons' return requests before they reach the centre.
-LEADER_TABS = (*UNIT_TABS, Tab("leader_returns", "待审批退单", _leader_return_review))
+LEADER_TABS = (*UNIT_TABS, Tab("leader_returns", "待审批退单", _leader_return_review),
+               Tab("leader_replies", "待签发回复", _leader_signoff))
 CENTRE_QUEUES = (
     Tab("pending", "待派单", _states(S.PENDING), undispatched=True),
     Tab("returns", "退单审核", _return_review),
@@ -77,6 +89,7 @@ CENTRE_QUEUES = (
     Tab("replies", "回复审核", _states(S.REPLIED)),
     Tab("due_soon", "即将到期", active_due_soon),
     Tab("overdue", "已逾期", active_overdue),
+    Tab("problem", "问题工单", _problem),
     Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False),
     Tab("all", "全部", lambda at: true(), "accepted", open=False, undispatched=True),
 )
@@ -205,10 +218,10 @@ class TodoCount:
 
 
 # Which tabs make each kind of user's to-do list, in the order they are shown.
-CENTRE_TODO = ("pending", "returns", "extensions", "replies", "overdue")
+CENTRE_TODO = ("pending", "returns", "extensions", "replies", "overdue", "problem")
 UNIT_TODO = ("to_sign", "due_soon", "overdue", "supervised")
-LEADER_TODO = ("leader_returns", *UNIT_TODO)
-ALARMS = {"overdue", "supervised", "leader_returns", "returns"}
+LEADER_TODO = ("leader_returns", "leader_replies", *UNIT_TODO)
+ALARMS = {"overdue", "supervised", "leader_returns", "leader_replies", "returns", "problem"}
 
 
 # The order states in which a task can be worked (transitions.TASK_ORDER_STATES).

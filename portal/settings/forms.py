@@ -48,6 +48,23 @@ class TimeLimitForm(FlaskForm):
         return values
 
 
+class EscalationForm(FlaskForm):
+    """申诉期限 and the 问题工单 thresholds (issue 13), stored with the time limits."""
+
+    appeal_window_days = _whole("申诉期限", 1, 20, "判定后第几个工作日结束前")
+    problem_reopens = _whole("重办次数", 2, 20, "次")
+    problem_units = _whole("经办单位数", 2, 20, "个")
+
+    NAMES = ("appeal_window_days", "problem_reopens", "problem_units")
+
+    def fill(self, values: dict[str, int]) -> None:
+        for name in self.NAMES:
+            getattr(self, name).data = values[name]
+
+    def values(self) -> dict[str, int]:
+        return {name: getattr(self, name).data for name in self.NAMES}
+
+
 _DATE = r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
 _HOLIDAY_LINE = re.compile(rf"^{_DATE}(?:\s*(?:至|到|~|～|—|－|-)\s*{_DATE})?\s*[,，、\s]\s*(\S.*)$")
 _WORKDAY_LINE = re.compile(rf"^{_DATE}(?:\s*[,，、\s]\s*(\S.*))?$")

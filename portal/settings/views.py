@@ -12,7 +12,7 @@ from portal.calendar.workdays import package_knows
 from portal.clock import now
 from portal.extensions import db
 from portal.orders.callbacks import save_satisfied_levels, satisfied_levels
-from portal.settings.forms import ArrangementForm, SatisfiedLevelsForm, TimeLimitForm
+from portal.settings.forms import ArrangementForm, EscalationForm, SatisfiedLevelsForm, TimeLimitForm
 from portal.web.access import roles
 from portal.web.errors import abort_zh
 from portal.web.htmx import redirect_after_post, render_page_or_fragment, wants_fragment
@@ -45,10 +45,17 @@ def _levels_form(formdata=None) -> SatisfiedLevelsForm:
     return form
 
 
-def _page(form: TimeLimitForm, saved: str | None = None, status: int = 200, levels_form=None):
+def _escalation_form(formdata=None) -> EscalationForm:
+    form = EscalationForm(formdata=formdata)
+    if formdata is None:
+        form.fill(current_limits().as_values())
+    return form
+
+
+def _page(form: TimeLimitForm, saved: str | None = None, status: int = 200, levels_form=None, escalation_form=None):
     return render_page_or_fragment("settings/page.html", "settings/_limits.html", form=form,
                                    defaults=DEFAULT_HANDLE_DAYS, saved=saved, levels_form=levels_form or _levels_form(),
-                                   **_years_context()), status
+                                   escalation_form=escalation_form or _escalation_form(), **_years_context()), status
 
 
 @bp.get("/")
@@ -83,6 +90,19 @@ def callback_levels():
     save_satisfied_levels(form.levels.data)
     db.session.commit()
     flash("回访满意率的统计口径已保存。", "success")
+    return redirect_after_post(url_for("settings.index"))
+
+
+@bp.post("/escalation")
+@roles(Role.ADMIN)
+def escalation():
+    """申诉期限 and the 问题工单 thresholds; they apply from now on (orders already flagged stay flagged)."""
+    form = EscalationForm()
+    if not form.validate_on_submit():
+        return _page(_limits_form(), status=422, escalation_form=form)
+    save_limits(form.values(), current_user)
+    db.session.commit()
+    flash("申诉期限和问题工单标准已保存，自即日起适用。", "success")
     return redirect_after_post(url_for("settings.index"))
 
 

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.auth.forms import username_format, username_unique
-from portal.units.models import UNIT_GROUPS
+from portal.units.models import REPLY_SIGNOFF, UNIT_GROUPS
 from portal.units.queries import name_owners
 from portal.units.services import split_aliases
 from portal.web.fields import IntegerField, coerce_id
@@ -36,6 +36,9 @@ class UnitForm(FlaskForm):
     )
     lead_name = StringField("牵头负责人", validators=[Optional(), Length(max=50, message="姓名不超过 50 个字。")])
     lead_mobile = StringField("负责人手机", validators=[Optional(), mobile_format])
+    reply_signoff = SelectField("回复签发", choices=options(REPLY_SIGNOFF.items()), default="none",
+                                invalid_choice_message="请选择回复签发方式。",
+                                description="开启后，联络员的办结回复须经单位负责人签发后才报中心审核（重件：紧急工单、投诉、举报）。")
     active = BooleanField("启用", default=True)
 
     def __init__(self, *args, unit=None, **kwargs):

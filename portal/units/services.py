@@ -56,6 +56,7 @@ class UnitData:
     aliases: list[str]
     lead_name: str | None = None
     lead_mobile: str | None = None
+    reply_signoff: str | None = None  # REPLY_SIGNOFF key; None keeps the unit's setting
 
 
 def check_names(data: UnitData, unit: Unit | None) -> None:
@@ -74,6 +75,8 @@ def apply_data(unit: Unit, data: UnitData, actor: User | None) -> None:
     unit.group = data.group
     unit.display_order = data.display_order
     unit.aliases = [a for a in data.aliases if a not in own]
+    if data.reply_signoff is not None:
+        unit.reply_signoff = data.reply_signoff
     lead_name = (data.lead_name or "").strip() or None
     lead_mobile = (data.lead_mobile or "").strip() or None
     if (lead_name, lead_mobile) != (unit.lead_name, unit.lead_mobile):

@@ -10,3 +10,5 @@ POLICY = {
     "settings.calendar_year": ADMIN,
     "settings.delete_calendar_year": ADMIN,
 }
+
+POLICY["settings.escalation"] = frozenset({Role.ADMIN})

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from tests.e2e.pages import SIZES, logged_in
 
 TODO = {
-    "zhongxin": ["待派单", "退单审核", "延期审核", "回复审核", "已逾期"],
-    "hanbin_leader": ["待审批退单", "待签收", "即将到期", "已逾期", "督办"],
+    "zhongxin": ["待派单", "退单审核", "延期审核", "回复审核", "已逾期", "问题工单"],
+    "hanbin_leader": ["待审批退单", "待签发回复", "待签收", "即将到期", "已逾期", "督办"],
     "hanbin": ["待签收", "即将到期", "已逾期", "督办"],
 }
 
