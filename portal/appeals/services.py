@@ -91,7 +91,7 @@ def appeal_link(appeal: Appeal) -> str:
     return link_for("appeals.detail", appeal_id=appeal.id)
 
 
-def file_appeal(order: WorkOrder, actor, target: str, reason: str, files=()) -> Appeal:
+def file_appeal(order: WorkOrder, actor, target: str, reason: str, files=(), *, at: datetime | None = None) -> Appeal:
     """申诉: a liaison's appeal goes to the unit leader first (when the unit has an active one); a leader's
     goes straight to the centre."""
     from portal.appeals.lifecycle import AppealForbidden
@@ -100,7 +100,7 @@ def file_appeal(order: WorkOrder, actor, target: str, reason: str, files=()) -> 
         raise AppealForbidden("只能对本单位办理的工单提出申诉。")
     if not (reason or "").strip():
         raise RuleViolation("请填写申诉理由。")
-    at = now()
+    at = at or now()
     judgment = next((j for j in judgments(order) if j.target == target), None)
     if judgment is None:
         raise RuleViolation("该工单没有可申诉的回访评价或逾期判定。")
@@ -154,7 +154,7 @@ NEEDS_REASON = {"leader_reject": "不同意申诉时，请填写理由。", "uph
                 "reject": "申诉不成立时，请填写理由。"}
 
 
-def decide(appeal: Appeal, action: str, actor, note: str = "") -> Appeal:
+def decide(appeal: Appeal, action: str, actor, note: str = "", *, at: datetime | None = None) -> Appeal:
     """One step of the lifecycle: the leader approves or rejects; the centre upholds or rejects with a reason.
     Upholding records, at the decision time, the fact the figures leave out from then on."""
     note = (note or "").strip()
@@ -162,7 +162,7 @@ def decide(appeal: Appeal, action: str, actor, note: str = "") -> Appeal:
     if message is None and action in NEEDS_REASON and not note:
         raise RuleViolation(NEEDS_REASON[action])
     lifecycle.move(appeal, action, actor)
-    at = now()
+    at = at or now()
     order = appeal.order
     if action.startswith("leader_"):
         appeal.leader_id, appeal.leader_decided_at, appeal.leader_note = actor.id, at, note

@@ -64,22 +64,23 @@ def merge(order: WorkOrder, actor, target: WorkOrder | None, reason: str) -> Wor
     return order
 
 
-def supervise(order: WorkOrder, actor, text: str) -> Supervision:
+def supervise(order: WorkOrder, actor, text: str, *, at=None) -> Supervision:
     """督办: a message the unit must see and acknowledge."""
-    record = Supervision(order_id=order.id, unit_id=order.unit_id, created_by_id=actor.id, created_at=now(), text=text)
+    at = at or now()
+    record = Supervision(order_id=order.id, unit_id=order.unit_id, created_by_id=actor.id, created_at=at, text=text)
     db.session.add(record)
-    transition(order, "supervise", actor, text=text)
+    transition(order, "supervise", actor, at=at, text=text)
     notify(order.unit, "supervise", f"工单 {order.number} 督办：{text}", order_link(order))
     return record
 
 
-def issue_notice(order: WorkOrder, actor, text: str) -> SupervisionNotice:
+def issue_notice(order: WorkOrder, actor, text: str, *, at=None) -> SupervisionNotice:
     """督办单: a numbered formal notice (督〔YYYY〕N号) after a 催办 went unheeded; the unit acknowledges it like a
     督办 message and can print it."""
     error = why_not(order, "issue_notice", actor)
     if error is not None:
         raise error
-    at = now()
+    at = at or now()
     notice = SupervisionNotice(order_id=order.id, unit_id=order.unit_id, year=at.year, seq=next_notice_seq(at.year),
                                text=text, issued_by_id=actor.id, issued_at=at)
     db.session.add(notice)
@@ -90,9 +91,9 @@ def issue_notice(order: WorkOrder, actor, text: str) -> SupervisionNotice:
     return notice
 
 
-def list_in_circular(order: WorkOrder, actor, text: str = "") -> WorkOrder:
+def list_in_circular(order: WorkOrder, actor, text: str = "", *, at=None) -> WorkOrder:
     """列入通报: the last step of graded chasing; the next circular's data names the order."""
-    transition(order, "list_in_circular", actor, text=text)
+    transition(order, "list_in_circular", actor, at=at, text=text)
     notify(order.unit, "supervise", f"工单 {order.number} 经督办单督办仍未办结，已列入通报。", order_link(order))
     return order
 

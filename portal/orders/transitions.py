@@ -448,12 +448,19 @@ def is_major(order) -> bool:
 
 
 def needs_signoff(order, actor) -> bool:
-    """A liaison's reply goes to the unit leader first when the unit's setting covers the order."""
+    """A liaison's reply goes to the unit leader first when the unit's setting covers the order and the unit
+    has an active leader."""
     unit = order.unit
     setting = getattr(unit, "reply_signoff", "none") or "none"
     if actor is None or actor.role != Role.LIAISON:
         return False
-    return setting == "all" or (setting == "major" and is_major(order))
+    if not (setting == "all" or (setting == "major" and is_major(order))):
+        return False
+    # A unit without an active leader cannot sign off: its replies go to the centre as before.
+    from portal.auth.models import User
+
+    leader = select(User.id).where(User.unit_id == unit.id, User.role == Role.UNIT_LEADER, User.active.is_(True))
+    return db.session.scalar(leader.limit(1)) is not None
 
 
 def reply_awaiting_leader(order):

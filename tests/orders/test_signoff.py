@@ -108,3 +108,13 @@ def test_a_liaison_or_another_units_leader_cannot_sign_off():
             handling.leader_decide_reply(order, actor, True, "")
         db.session.rollback()
         assert (order.state, db.session.get(Reply, reply.id).stage) == (S.IN_PROGRESS, ReturnStage.LEADER)
+
+
+def test_a_unit_without_an_active_leader_replies_straight_to_the_centre():
+    unit, leader, liaison = staffed_unit()
+    unit.reply_signoff = "all"
+    leader.active = False
+    with frozen():
+        order = order_in(S.IN_PROGRESS, unit)
+    reply = _reply(order, liaison)
+    assert (order.state, reply.stage) == (S.REPLIED, ReturnStage.CENTRE)
