@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from portal.circulars.demo import load_circular
 from portal.demo.accounts import load_accounts
 from portal.demo.calls import load_calls
+from portal.demo.escalation import load_escalation
 from portal.demo.knowledge import load_knowledge
 from portal.demo.orders import load_orders
 from portal.demo.sub_units import load_passed_down, load_sub_units
@@ -37,6 +38,7 @@ STEPS = [
     ("工单", load_orders),
     ("知识库", load_knowledge),
     ("来电", load_calls),
+    ("申诉与督办", load_escalation),
     ("考核", load_scores),
     ("通报", load_circular),
     ("下级单位", load_sub_units),

@@ -450,10 +450,12 @@ def is_major(order) -> bool:
 def needs_signoff(order, actor) -> bool:
     """A liaison's reply goes to the unit leader first when the unit's setting covers the order and the unit
     has an active leader."""
-    unit = order.unit
-    setting = getattr(unit, "reply_signoff", "none") or "none"
-    if actor is None or actor.role != Role.LIAISON:
+    if actor is None or actor.role != Role.LIAISON or order.unit_id is None:
         return False
+    from portal.units.models import Unit
+
+    unit = db.session.get(Unit, order.unit_id)  # by id: a bulk builder may not have flushed order.unit yet
+    setting = unit.reply_signoff or "none"
     if not (setting == "all" or (setting == "major" and is_major(order))):
         return False
     # A unit without an active leader cannot sign off: its replies go to the centre as before.
