@@ -31,6 +31,7 @@ from portal.orders.limits import current_limits
 from portal.orders.models import Callback, WorkOrder
 from portal.uploads import display_name, read_upload, resolve_ole, write_file
 from portal.web.links import link_for
+from portal.web.scoping import scope
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,7 @@ def open_judgments(order: WorkOrder, user, at: datetime | None = None) -> list[J
 
 def appeals_of(order: WorkOrder, user) -> list[Appeal]:
     """The order's appeals the user may see (the unit's own, or all for the centre)."""
-    stmt = select(Appeal).where(Appeal.order_id == order.id).order_by(Appeal.id)
-    if user.is_unit_user:
-        stmt = stmt.where(Appeal.unit_id == user.unit_id)
+    stmt = scope(select(Appeal).where(Appeal.order_id == order.id), Appeal, user).order_by(Appeal.id)
     return list(db.session.scalars(stmt))
 
 
