@@ -99,19 +99,24 @@ def _pass_between_units(units, steps: Steps) -> WorkOrder:
     return order
 
 
-def _open_appeal_case(units, steps: Steps) -> WorkOrder:
-    """A consult of 汉滨区政府 completed two working days late, closed and rated 不满意 on the last working day:
-    its appeal window is open now (the demo's liaison can appeal it; the browser test does)."""
-    unit = units[APPEAL_UNIT]
-    closed = _working_moment(now(), 1) + timedelta(hours=5)
-    dispatched = _working_moment(closed, 7)
-    order = WorkOrder(number=next_number(dispatched), accepted_at=dispatched - timedelta(minutes=30),
-                      kind=OrderKind.CONSULT, title="咨询城乡居民医保缴费档次及报销比例", caller_name="吴先生",
-                      caller_mobile="13891500456", address="汉滨区新城街道",
-                      content="咨询今年城乡居民医保的缴费档次、缴费时间以及住院报销比例。")
+def _signed_order(steps: Steps, unit, dispatched: datetime, kind: OrderKind, title: str, caller: str,
+                  mobile: str, address: str, content: str) -> WorkOrder:
+    """An order accepted half an hour before its dispatch to `unit`, signed an hour after."""
+    order = WorkOrder(number=next_number(dispatched), accepted_at=dispatched - timedelta(minutes=30), kind=kind,
+                      title=title, caller_name=caller, caller_mobile=mobile, address=address, content=content)
     steps.create(order, order.accepted_at)
     steps.dispatch(order, unit, dispatched)
     steps.sign(order, dispatched + timedelta(hours=1))
+    return order
+
+
+def _open_appeal_case(units, steps: Steps) -> WorkOrder:
+    """A consult of 汉滨区政府 replied days after its deadline, closed and rated 不满意 on the last working day:
+    its appeal window is open now (the demo's liaison can appeal it; the browser test does)."""
+    closed = _working_moment(now(), 1) + timedelta(hours=5)
+    order = _signed_order(steps, units[APPEAL_UNIT], _working_moment(closed, 7), OrderKind.CONSULT,
+                          "咨询城乡居民医保缴费档次及报销比例", "吴先生", "13891500456", "汉滨区新城街道",
+                          "咨询今年城乡居民医保的缴费档次、缴费时间以及住院报销比例。")
     replied = closed - timedelta(hours=3)
     reply = steps.reply(order, replied, "已电话告知吴先生今年的缴费档次、缴费时间和报销比例，来电人表示认可。",
                         replied - timedelta(hours=1))
@@ -132,13 +137,8 @@ def _waiting_for_signoff(units, steps: Steps) -> WorkOrder:
     unit = units[SIGNOFF_UNIT]
     unit.reply_signoff = "major"
     dispatched = _working_moment(now(), 2)
-    order = WorkOrder(number=next_number(dispatched), accepted_at=dispatched - timedelta(minutes=20),
-                      kind=OrderKind.COMPLAINT, title="投诉恒口镇某商户占道经营", caller_name="郑先生",
-                      caller_mobile="13891500789", address="恒口示范区恒口镇",
-                      content="恒口镇老街某商户长期占道摆放货物，影响通行，请求处理。")
-    steps.create(order, order.accepted_at)
-    steps.dispatch(order, unit, dispatched)
-    steps.sign(order, dispatched + timedelta(hours=1))
+    order = _signed_order(steps, unit, dispatched, OrderKind.COMPLAINT, "投诉恒口镇某商户占道经营", "郑先生",
+                          "13891500789", "恒口示范区恒口镇", "恒口镇老街某商户长期占道摆放货物，影响通行，请求处理。")
     liaison = steps.liaison(order)
     at = dispatched + timedelta(hours=6)
     result = "经现场核查，已责令商户清理占道货物，并告知郑先生处理结果。"
