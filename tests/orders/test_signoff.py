@@ -118,3 +118,30 @@ def test_a_unit_without_an_active_leader_replies_straight_to_the_centre():
         order = order_in(S.IN_PROGRESS, unit)
     reply = _reply(order, liaison)
     assert (order.state, reply.stage) == (S.REPLIED, ReturnStage.CENTRE)
+
+
+def test_the_order_page_offers_the_leader_the_sign_off_and_a_unit_sets_it(client, login_as):
+    from portal.units.models import Unit
+
+    unit, leader, liaison = staffed_unit()
+    with frozen():
+        order = order_in(S.IN_PROGRESS, unit)
+    login_as("admin")
+    resp = client.post(f"/admin/units/{unit.id}/edit", data={
+        "full_name": unit.full_name, "short_name": unit.short_name, "aliases": "", "group": unit.group,
+        "display_order": unit.display_order, "lead_name": "", "lead_mobile": "", "reply_signoff": "all"})
+    assert resp.status_code in (302, 303)
+    assert db.session.get(Unit, unit.id).reply_signoff == "all"
+    _reply(order, liaison)
+    with client.session_transaction() as sess:
+        sess.clear()
+        sess["_user_id"], sess["_fresh"] = leader.get_id(), True
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert 'data-testid="panel-leader_reply"' in page and "待单位负责人签发" in page
+    resp = client.post(f"/orders/{order.id}/act/leader_reject_reply", data={"version": order.version, "text": ""})
+    assert resp.status_code == 422 and order.state == S.IN_PROGRESS
+    db.session.expire_all()
+    resp = client.post(f"/orders/{order.id}/act/leader_approve_reply", data={"version": order.version, "text": "同意"})
+    assert resp.status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.get(type(order), order.id).state == S.REPLIED
