@@ -65,7 +65,24 @@ class World:
         self.subject = Subject(name="城乡建设")
         self.category = KBCategory(name="社会保障")
         db.session.add_all([self.subject, self.category])
+        db.session.flush()
+        self._appeal_and_notice(t)
         db.session.commit()
+
+    def _appeal_and_notice(self, t):
+        """An appeal of unit a waiting for its leader (with a file) and a 督办单 (issue 13)."""
+        from portal.appeals.models import Appeal, AppealFile, AppealKind, AppealStatus
+        from portal.orders.notices import SupervisionNotice
+
+        order = next(iter(t.orders.values()))
+        self.appeal = Appeal(order_id=order.id, unit_id=t.a.id, kind=AppealKind.LATENESS, target="late:fuzz",
+                             completed_at=datetime(2026, 11, 20, 9), reason="群众预约", status=AppealStatus.LEADER_REVIEW)
+        db.session.add(self.appeal)
+        db.session.flush()
+        self.appeal_file = AppealFile(appeal_id=self.appeal.id, original_name="a.png", stored_name="appeals/none.png",
+                                      content_type="image/png", size=1)
+        self.notice = SupervisionNotice(order_id=order.id, unit_id=t.a.id, year=2026, seq=1, text="限期办结")
+        db.session.add_all([self.appeal_file, self.notice])
 
     def args(self, role: Role) -> dict[str, object]:
         t = self.two
@@ -75,7 +92,8 @@ class World:
                 "notification_id": t.notice.id, "year": 2031, "key": "s1", "action": "sign",
                 "subject_id": self.subject.id, "category_id": self.category.id,
                 "scheme_id": self.scheme.id, "adjustment_id": self.adjustment.id,
-                "circular_id": (self.issued if role.is_unit_role else self.circular).id}
+                "circular_id": (self.issued if role.is_unit_role else self.circular).id,
+                "appeal_id": self.appeal.id, "file_id": self.appeal_file.id, "notice_id": self.notice.id}
 
     def relogin(self, client, role: Role) -> None:
         """Log in again (a fuzzed admin action may have ended the session) with everyone active again."""
