@@ -1,7 +1,7 @@
 """Issue 13, part 2: appeals (申诉), escalation (问题工单, 督办单) and reply sign-off (回复签发)
 
 Revision ID: e3a5c7d9b1f2
-Revises: dc8fadaa6b6d
+Revises: a3f61c2d7e08
 Create Date: 2026-12-01 19:10:06.042778
 
 New tables appeal, appeal_file, supervision_notice and notice_number_counter; order_fact.late_excused_at
@@ -55,7 +55,7 @@ def flag_problem_orders(bind) -> None:
 
 # revision identifiers, used by Alembic.
 revision = 'e3a5c7d9b1f2'
-down_revision = 'dc8fadaa6b6d'
+down_revision = "a3f61c2d7e08"
 branch_labels = None
 depends_on = None
 
