@@ -87,7 +87,14 @@ app.config['WTF_CSRF_ENABLED'] = False
 c = app.test_client()
 assert c.get('/healthz').json['status'] == 'ok'
 r = c.post('/login', data={{'username': 'zhangwei', 'password': 'Zhongxin2026'}})
-assert r.status_code in (302, 303), r.status_code
+assert r.status_code in (302, 303) and '/login/second-factor' in r.location, (r.status_code, r.location)
+# An administrator enrols a second factor at the first login (pyotp from the installed dependencies).
+assert '两步验证' in c.get('/login/second-factor').text
+with c.session_transaction() as sess:
+    secret = sess['_second_factor_pending']['secret']
+import pyotp
+enrolled = c.post('/login/second-factor', data={{'code': pyotp.TOTP(secret).now()}})
+assert enrolled.status_code == 200 and '恢复码' in enrolled.text, enrolled.status_code
 page = c.get('/')
 assert page.status_code == 200 and '12345' in page.text, page.status_code
 assert c.get('/static/{htmx}').status_code == 200
