@@ -140,9 +140,19 @@ def web() -> None:
     admin.get(static.group(1))
     step(f"static file served by nginx: {static.group(1)}")
     status, headers, _ = admin.login("admin", ADMIN_PASSWORD)
-    if status not in (302, 303):
-        fail(f"admin login answered {status}")
-    step(f"admin logs in: {status} → {headers.get('location')}")
+    if status not in (302, 303) or "/login/second-factor" not in headers.get("location", ""):
+        fail(f"admin login answered {status} → {headers.get('location')}")
+    # The first login of an administrator enrols the second factor (docs/deployment.md).
+    import pyotp
+
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', admin.get("/login/second-factor"))
+    if not secret:
+        fail("no second-factor secret shown at the administrator's first login")
+    status, _h, page = admin.post("/login/second-factor", {"code": pyotp.TOTP(secret.group(1)).now()},
+                                  "/login/second-factor")
+    if status != 200 or "恢复码" not in page:
+        fail(f"second-factor enrolment answered {status}")
+    step(f"admin logs in and enrols the second factor: {status}, recovery codes shown once")
     form_page = admin.get("/admin/users/new")
     unit = re.search(r'<option value="(\d+)">市人社局</option>', form_page)
     status, _h, page = admin.post("/admin/users/new", {"username": "renshe_lili", "name": "李丽", "mobile": "13912345678",
