@@ -11,8 +11,9 @@ from tests.e2e.pages import SIZES, logged_in
 
 TODO = {
     "zhongxin": ["待派单", "退单审核", "延期审核", "回复审核", "已逾期", "问题工单"],
-    "hanbin_leader": ["待审批退单", "待签发回复", "待签收", "即将到期", "已逾期", "督办"],
-    "hanbin": ["待签收", "即将到期", "已逾期", "督办"],
+    # 汉滨区政府 passed demo orders down to its townships: answers wait for it to accept (协办/下派任务).
+    "hanbin_leader": ["待审批退单", "待签发回复", "待签收", "即将到期", "已逾期", "督办", "协办/下派任务"],
+    "hanbin": ["待签收", "即将到期", "已逾期", "督办", "协办/下派任务"],
 }
 
 
