@@ -145,10 +145,10 @@ def web() -> None:
     # The first login of an administrator enrols the second factor (docs/deployment.md).
     import pyotp
 
-    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', admin.get("/login/second-factor"))
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', admin.get("/login/second-factor"))
     if not secret:
         fail("no second-factor secret shown at the administrator's first login")
-    status, _h, page = admin.post("/login/second-factor", {"code": pyotp.TOTP(secret.group(1)).now()},
+    status, _h, page = admin.post("/login/second-factor", {"code": pyotp.TOTP(secret.group(1).replace(" ", "")).now()},
                                   "/login/second-factor")
     if status != 200 or "恢复码" not in page:
         fail(f"second-factor enrolment answered {status}")
