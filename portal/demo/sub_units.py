@@ -7,9 +7,9 @@ liaison), moved through the one transition at the demo's times: the August 2018 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.auth.roles import Role
@@ -20,6 +20,7 @@ from portal.demo.order_texts import caller, mobile
 from portal.extensions import db
 from portal.orders.enums import OrderKind, TaskRole
 from portal.orders.models import OrderTask, Subject, WorkOrder
+from portal.orders.numbering import next_number
 from portal.orders.transitions import transition
 from portal.units.models import Unit
 
@@ -102,13 +103,6 @@ class _Down:
         transition(task.order, action, actor, at=at, task=task, **params)
 
 
-def _number(at: datetime) -> str:
-    """The next free number of the day (the other demo orders of that day come first)."""
-    prefix = f"{at:%Y%m%d}"
-    taken = db.session.scalar(select(func.max(WorkOrder.number)).where(WorkOrder.number.like(prefix + "%")))
-    return f"{prefix}{(int(taken[8:]) + 1) if taken else 1:02d}"
-
-
 # Scenario -> (title, content, township): the state each passed-down part is left in.
 PLANS = [
     ("waiting", "老城街道东关正街夜市油烟扰民", "东关正街夜市摊点油烟和噪音严重影响居民休息，请相关部门处理。", "老城街道"),
@@ -135,7 +129,7 @@ def load_passed_down() -> str:
         accepted = dispatched - timedelta(minutes=rng.randint(10, 40))
         order = WorkOrder(accepted_at=accepted, kind=OrderKind.COMPLAINT, title=title, content=content,
                           subject=subject, caller_name=caller(rng), caller_mobile=mobile(rng),
-                          address=f"汉滨区{town_name}", number=_number(accepted))
+                          address=f"汉滨区{town_name}", number=next_number(accepted))
         steps.create(order, accepted)
         steps.dispatch(order, county, dispatched)
         steps.sign(order, dispatched + timedelta(minutes=30))
@@ -191,7 +185,7 @@ def _bureau_order(units, steps, subject, rng, t) -> WorkOrder:
     accepted = dispatched - timedelta(minutes=25)
     order = WorkOrder(accepted_at=accepted, kind=OrderKind.CONSULT, title="灵活就业社保补贴何时发放",
                       content="来电人咨询灵活就业人员社保补贴申请后何时发放。", subject=subject,
-                      caller_name=caller(rng), caller_mobile=mobile(rng), address="汉滨区", number=_number(accepted))
+                      caller_name=caller(rng), caller_mobile=mobile(rng), address="汉滨区", number=next_number(accepted))
     steps.create(order, accepted)
     steps.dispatch(order, units[BUREAU], dispatched)
     steps.sign(order, dispatched + timedelta(minutes=20))
