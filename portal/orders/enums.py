@@ -98,6 +98,9 @@ ACTIVE_STATES = frozenset({
     OrderState.DISPATCHED, OrderState.IN_PROGRESS, OrderState.RETURN_REQUESTED, OrderState.EXTENSION_REQUESTED,
 })
 """States in which the unit holds the order and its handle deadline runs (即将到期 / 已逾期 apply)."""
+# The order states in which its tasks (协办 parts, parts passed down) are given and worked: held by a unit,
+# not yet closed.
+TASK_ORDER_STATES = ACTIVE_STATES | {OrderState.REPLIED}
 
 FINISHED_STATES = (OrderState.CLOSED, OrderState.MERGED)
 # Open = not 已办结 and not 已并单, in declaration order (the lists' partial indexes spell them in this order).

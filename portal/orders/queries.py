@@ -13,7 +13,7 @@ from portal.clock import now
 from portal.extensions import db
 from portal.orders import pagination
 from portal.orders.conditions import active_due_soon, active_overdue, open_sql
-from portal.orders.enums import OrderState, RequestStatus, ReturnStage, TaskState
+from portal.orders.enums import TASK_ORDER_STATES, OrderState, RequestStatus, ReturnStage, TaskState
 from portal.orders.models import OPEN_SQL, OrderTask, Subject, Tag, WorkOrder
 from portal.orders.records import Attachment, Reply, ReturnRequest, Supervision
 from portal.orders.search import keyword_condition
@@ -224,10 +224,6 @@ LEADER_TODO = ("leader_returns", "leader_replies", *UNIT_TODO)
 ALARMS = {"overdue", "supervised", "leader_returns", "leader_replies", "returns", "problem"}
 
 
-# The order states in which a task can be worked (transitions.TASK_ORDER_STATES).
-_TASK_ORDER_STATES = (S.DISPATCHED, S.IN_PROGRESS, S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.REPLIED)
-
-
 def _tasks_to_do(user):
     """The user's unit's tasks waiting for it: its own parts to sign or answer, and the answers of the parts it
     passed down, waiting to be accepted or sent back."""
@@ -235,7 +231,7 @@ def _tasks_to_do(user):
     mine = and_(OrderTask.unit_id == unit_id, OrderTask.state.in_((TaskState.DISPATCHED, TaskState.IN_PROGRESS)))
     answered = and_(OrderTask.assigner_unit_id == unit_id, OrderTask.state == TaskState.ANSWERED)
     return (select(OrderTask).join(WorkOrder, WorkOrder.id == OrderTask.order_id)
-            .where(or_(mine, answered), WorkOrder.state.in_(_TASK_ORDER_STATES)))
+            .where(or_(mine, answered), WorkOrder.state.in_(TASK_ORDER_STATES)))
 
 
 def tasks_to_do(user, limit: int = 50) -> list[OrderTask]:

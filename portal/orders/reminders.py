@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.clock import now
 from portal.extensions import db
 from portal.notifications.services import notify
-from portal.orders.enums import OrderState, TaskState
+from portal.orders.enums import TASK_ORDER_STATES, OrderState, TaskState
 from portal.orders.models import OrderTask, WorkOrder
 from portal.orders.privacy import for_unit
 from portal.orders.conditions import DUE_SOON, active_due_soon, is_overdue
@@ -67,8 +67,6 @@ def task_reminder_key(task: OrderTask) -> str:
 
 def send_task_reminders(at: datetime) -> int:
     """Tasks still to sign or answer whose deadline is within 24 hours or passed, on orders still worked."""
-    from portal.orders.transitions import TASK_ORDER_STATES
-
     stmt = (select(OrderTask).join(WorkOrder, WorkOrder.id == OrderTask.order_id)
             .where(OrderTask.state.in_((TaskState.DISPATCHED, TaskState.IN_PROGRESS)),
                    OrderTask.deadline < at + DUE_SOON, WorkOrder.state.in_(TASK_ORDER_STATES))

@@ -158,8 +158,7 @@ def upload_right(order: WorkOrder, user) -> tuple[bool, OrderTask | None]:
     it holds the order in a working state; a co-unit or sub-unit while its own task is being worked (the
     file is recorded against that task)."""
     from portal.auth.roles import Role
-    from portal.orders.enums import ACTIVE_STATES, TaskState
-    from portal.orders.transitions import TASK_ORDER_STATES
+    from portal.orders.enums import ACTIVE_STATES, TASK_ORDER_STATES, TaskState
 
     if not user.is_unit_user:
         return user.role != Role.OPERATOR, None

@@ -29,7 +29,7 @@ from portal.errors import Conflict, RuleViolation
 from portal.extensions import db
 from portal.orders.deadlines import handle_deadline, sign_deadline
 from portal.orders.enums import OrderState as S
-from portal.orders.enums import CURRENT_TASK_STATES, RequestStatus, ReturnStage, TaskRole
+from portal.orders.enums import CURRENT_TASK_STATES, TASK_ORDER_STATES, RequestStatus, ReturnStage, TaskRole
 from portal.orders.enums import TaskState as T
 from portal.orders.events import append_event
 
@@ -625,8 +625,6 @@ NEW_TASK_ACTIONS = frozenset({"add_co_task", "pass_down"})
 OWNER_ACTIONS = frozenset({"sign_task", "answer_task", "request_release"})
 # Done by whoever gave the task: the centre for 协办 parts, the passing unit for parts passed down.
 ASSIGNER_ACTIONS = frozenset({"accept_task", "send_back_task", "withdraw_task"})
-# The order states in which its tasks are given and worked: held by a unit and not yet closed.
-TASK_ORDER_STATES = (*_WORKING, S.REPLIED)
 # A unit passes the order itself down once it has signed it.
 PASSABLE_ORDER_STATES = (S.IN_PROGRESS, S.EXTENSION_REQUESTED)
 # Every column of a task that only the task cells set (tests/orders/test_one_path.py).
