@@ -54,7 +54,7 @@ def units_command(start: date, end: date, as_of: datetime | None, fmt: str, out:
     """Print the per-unit table (按期办结率 etc.) for a period."""
     from portal.stats.export import table_csv, table_json
     from portal.stats.period import Period
-    from portal.stats.table import unit_table
+    from portal.stats.queries import unit_table
 
     if end < start:
         raise click.UsageError("结束日期（--to）不能早于开始日期（--from）。")

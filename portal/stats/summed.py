@@ -1,0 +1,212 @@
+"""The figures as of T read from the per-unit per-day sums (portal/stats/aggregates.py): what the pages,
+the CLI and the circular use. Each function returns what its direct counterpart in table.py, rates.py
+and trends.py returns (the definition, kept for the equality test), at the cost of one row per unit and
+day of the period plus the changes that do not count yet at T.
+
+Sums as of T of the days D of a period: Σ stat_day(D) − Σ stat_change(D) not counted at T (at > T, or
+at = T and strict). Days after T's day hold no order accepted by T and are not read.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+
+from portal.calls.models import Call, CallOutcome
+from portal.extensions import db
+from portal.orders.callbacks import satisfied_levels
+from portal.orders.enums import CallbackResult
+from portal.stats import trends
+from portal.stats._sql import KINDS, STATUSES, in_period
+from portal.stats.aggregates import COLUMNS, UNDISPATCHED, call_day, stat_change, stat_day
+from portal.stats.period import Period
+from portal.stats.rates import UnitRates
+from portal.stats.table import UnitRow, UnitTable, sum_rows
+from portal.units.models import Unit
+
+
+def _last_day(period: Period) -> date | None:
+    """The period's last day that can hold orders at T (None: T is before the period)."""
+    last = min(period.end, period.as_of.date())
+    return last if last >= period.start else None
+
+
+def _summed(table, key, where) -> dict:
+    cols = [func.coalesce(func.sum(table.c[c]), 0) for c in COLUMNS]
+    out = {}
+    for rec in db.session.execute(select(table.c[key], *cols).where(*where).group_by(table.c[key])):
+        out[rec[0]] = Counter({c: int(v) for c, v in zip(COLUMNS, rec[1:]) if v})
+    return out
+
+
+def sums(period: Period, by: str = "unit_id", unit_id: int | None = None) -> dict:
+    """Counts as of T per unit (`by="unit_id"`, unit 0: 待派单) or per day (`by="day"`, units only)."""
+    last = _last_day(period)
+    if last is None:
+        return {}
+    t = period.as_of
+
+    def where(table):
+        w = [table.c.day >= period.start, table.c.day <= last]
+        if unit_id is not None:
+            w.append(table.c.unit_id == unit_id)
+        elif by == "day":
+            w.append(table.c.unit_id != UNDISPATCHED)
+        return w
+
+    total = _summed(stat_day, by, where(stat_day))
+    later = or_(stat_change.c.at > t, and_(stat_change.c.at == t, stat_change.c.is_strict))
+    for key, counts in _summed(stat_change, by, [*where(stat_change), later]).items():
+        total.setdefault(key, Counter()).subtract(counts)
+    return total
+
+
+def _rows(per_unit: dict, unit_ids=None, group: str | None = None) -> list[UnitRow]:
+    """UnitRows of the units with orders counted for them (of the given units or group only, when given),
+    by total descending, then display order."""
+    counted = {u: c for u, c in per_unit.items() if u != UNDISPATCHED and c["total"] > 0
+               and (unit_ids is None or u in unit_ids)}
+    if not counted:
+        return []
+    stmt = select(Unit.id, Unit.short_name, Unit.group, Unit.display_order, Unit.full_name)
+    stmt = stmt.where(Unit.group == group) if group is not None else stmt.where(Unit.id.in_(sorted(counted)))
+    units = [u for u in db.session.execute(stmt) if u.id in counted]
+    rows = [UnitRow(unit_id=u.id, short_name=u.short_name, group=u.group, display_order=u.display_order,
+                    full_name=u.full_name, total=counted[u.id]["total"],
+                    by_kind={k: counted[u.id][f"k_{k.value}"] for k in KINDS},
+                    **{s: counted[u.id][s] for s in STATUSES}) for u in units]
+    return sorted(rows, key=lambda r: (-r.total, r.display_order, r.unit_id))
+
+
+def _rates(per_unit: dict) -> dict[int, UnitRates]:
+    good = {f"cb_{level.value}" for level in satisfied_levels()}
+    out = {}
+    for unit_id, c in per_unit.items():
+        if unit_id == UNDISPATCHED or not (c["total"] > 0 or c["returns"] > 0):
+            continue
+        callbacks = sum(c[f"cb_{level.value}"] for level in CallbackResult)
+        out[unit_id] = UnitRates(
+            unit_id, total=c["total"], signed=c["signed"], signed_on_time=c["signed_on_time"], returns=c["returns"],
+            returned_orders=c["returned_orders"], dispatched_to=c["total"] + c["returned_away"],
+            extensions=c["extensions"], reopened=c["reopened"], callbacks=callbacks,
+            satisfied=sum(c[name] for name in good))
+    return out
+
+
+class Figures:
+    """Every per-unit figure of a period as of T from one read of the sums (two queries)."""
+
+    def __init__(self, period: Period, per_unit: dict | None = None):
+        self.period = period
+        self.per_unit = sums(period) if per_unit is None else per_unit
+        self._rows: list[UnitRow] | None = None
+
+    @property
+    def rows(self) -> list[UnitRow]:
+        if self._rows is None:
+            self._rows = _rows(self.per_unit)
+        return self._rows
+
+    @property
+    def undispatched(self) -> int:
+        return self.per_unit.get(UNDISPATCHED, Counter())["undispatched"]
+
+    def group_rows(self, group: str) -> list[UnitRow]:
+        """The rows of one unit group's units (what a unit's rank needs)."""
+        return _rows(self.per_unit, group=group)
+
+    def city_row(self) -> UnitRow:
+        """合计 over every unit, without naming the units."""
+        c = Counter()
+        for unit_id, counts in self.per_unit.items():
+            if unit_id != UNDISPATCHED:
+                c.update(counts)
+        return UnitRow(unit_id=None, short_name="合计", group=None, display_order=None, total=c["total"],
+                       by_kind={k: c[f"k_{k.value}"] for k in KINDS}, **{s: c[s] for s in STATUSES})
+
+    def table(self) -> UnitTable:
+        return UnitTable(rows=self.rows, total=sum_rows(self.rows), undispatched=self.undispatched)
+
+    def rates(self) -> dict[int, UnitRates]:
+        return _rates(self.per_unit)
+
+
+def unit_rows(period: Period, unit_ids=None) -> list[UnitRow]:
+    """Per-unit figures (of the given units only, when given), by total descending, then display order."""
+    return _rows(sums(period), unit_ids)
+
+
+def unit_table(period: Period) -> UnitTable:
+    return Figures(period).table()
+
+
+def undispatched_count(period: Period) -> int:
+    return Figures(period).undispatched
+
+
+def unit_rates(period: Period) -> dict[int, UnitRates]:
+    return Figures(period).rates()
+
+
+def overdue_units(period: Period) -> list[UnitRow]:
+    rows = [r for r in unit_rows(period) if r.overdue_open > 0]
+    return sorted(rows, key=lambda r: (-r.overdue_open, r.display_order, r.unit_id))
+
+
+def group_rankings(period: Period, rows: list[UnitRow] | None = None):
+    return trends.group_rankings(period, unit_rows(period) if rows is None else rows)
+
+
+def unit_rank(period: Period, unit_id: int, rankings=None):
+    return trends.unit_rank(period, unit_id, group_rankings(period) if rankings is None else rankings)
+
+
+# --- calls and trends -----------------------------------------------------------------------------------
+
+def _calls_per_day(period: Period) -> dict[date, tuple[int, int, int]]:
+    """Calls received per day of the period by T: call_day for the days before T's day, the call table for T's day."""
+    last = _last_day(period)
+    if last is None:
+        return {}
+    today = period.as_of.date()
+    out = {d: (int(n), int(a), int(b)) for d, n, a, b in db.session.execute(
+        select(call_day.c.day, call_day.c.calls, call_day.c.direct, call_day.c.to_order)
+        .where(call_day.c.day >= period.start, call_day.c.day <= last, call_day.c.day < today))}
+    if period.start <= today <= last:
+        same_day = Period(today, today, period.as_of)
+        n, a, b = db.session.execute(select(
+            func.count(Call.id), func.coalesce(func.sum(case((Call.outcome == CallOutcome.DIRECT, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Call.outcome == CallOutcome.ORDER, 1), else_=0)), 0),
+        ).where(in_period(same_day, Call.received_at))).one()
+        out[today] = (int(n), int(a), int(b))
+    return out
+
+
+def call_totals(period: Period):
+    per_day = _calls_per_day(period).values()
+    return trends.CallTotals(*(sum(v[i] for v in per_day) for i in range(3)))
+
+
+def _points(labels: list[str], period: Period, label_of) -> list[trends.TrendPoint]:
+    points = {label: trends.TrendPoint(label) for label in labels}
+    for day, c in sums(period, by="day").items():
+        p = points.get(label_of(day))
+        if p is not None:
+            p.orders += c["total"]
+            for s in STATUSES:
+                setattr(p, s, getattr(p, s) + c[s])
+    for day, (n, _, _) in _calls_per_day(period).items():
+        p = points.get(label_of(day))
+        if p is not None:
+            p.calls += n
+    return list(points.values())
+
+
+def daily_trend(period: Period) -> list[trends.TrendPoint]:
+    return _points([d.isoformat() for d in period.days], period, lambda d: d.isoformat())
+
+
+def monthly_trend(period: Period, months: int = 12) -> list[trends.TrendPoint]:
+    span, labels = trends.month_span(period, months)
+    return _points(labels, span, lambda d: f"{d:%Y-%m}")
