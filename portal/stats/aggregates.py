@@ -320,8 +320,8 @@ def _before_flush(session, flush_context, instances) -> None:
             else:
                 orders.add(order_id)
         elif isinstance(obj, Call):
-            history = inspect(obj).attrs.received_at.history
-            days.update(at.date() for at in (*history.added, *history.deleted, *history.unchanged) if at is not None)
+            earlier = inspect(obj).attrs.received_at.history.deleted  # a changed 来电时间 moves it between days
+            days.update(at.date() for at in (obj.received_at, *earlier) if at is not None)
     if not (orders or later or days):
         session.info.pop(_PENDING, None)
         return
