@@ -288,6 +288,11 @@ def recount_call_days(connection, days) -> None:
         connection.execute(stmt, {"day": day, "calls": int(calls), "direct": int(direct), "to_order": int(to_order)})
 
 
+def calls_inserted(rows) -> None:
+    """After a bulk INSERT of calls (no ORM objects, so the flush hook does not see them): recount their days."""
+    recount_call_days(db.session.connection(), {row["received_at"].date() for row in rows})
+
+
 # --- the session hook -----------------------------------------------------------------------------------
 
 _PENDING = "stat_aggregates_pending"
