@@ -9,6 +9,7 @@ at random. test_as_of.py compares the same sums with an independent replay of th
 from __future__ import annotations
 
 import random
+from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -27,7 +28,7 @@ from tests.stats.test_as_of import START, World, times_to_check
 SEEDS = range(3)
 ORDERS = 40
 PERIODS = ((date(2025, 3, 1), date(2025, 3, 31)), (date(2025, 2, 20), date(2025, 3, 10)),
-           (date(2025, 3, 15), date(2025, 4, 30)), (date(2025, 3, 7), date(2025, 3, 7)))
+           (date(2025, 3, 7), date(2025, 3, 7)))
 
 
 def _calls(world: World) -> None:
@@ -59,8 +60,8 @@ def _world(seed: int) -> World:
 def _times(world: World) -> list[datetime]:
     rng = world.rng
     deadlines = list(db.session.scalars(select(OrderFact.handle_deadline).where(OrderFact.handle_deadline.is_not(None))))
-    ts = set(times_to_check(world))
-    ts |= {d + delta for d in rng.sample(deadlines, min(8, len(deadlines)))
+    ts = set(rng.sample(times_to_check(world), 16))
+    ts |= {d + delta for d in rng.sample(deadlines, min(5, len(deadlines)))
            for delta in (timedelta(0), timedelta(microseconds=1), timedelta(microseconds=-1))}
     ts |= {datetime.combine(START.date() + timedelta(days=rng.randrange(50)), time.min) for _ in range(4)}
     return sorted(ts)
@@ -79,11 +80,14 @@ def _same_figures(period: Period) -> None:
 def test_the_sums_give_the_figures_of_the_direct_queries_at_any_t(seed):
     world = _world(seed)
     checked = 0
-    for t in _times(world):
-        for start, end in PERIODS:
-            _same_figures(Period(start, end, t))
-            checked += 1
-    assert checked >= len(PERIODS) * 40
+    for i, t in enumerate(_times(world)):
+        # Half the times as the dashboards see them (T = now: the changes still ahead are read by time), half
+        # as a circular or the CLI long after T (read by day).
+        with time_machine.travel(t.replace(tzinfo=TZ), tick=False) if i % 2 else nullcontext():
+            for start, end in PERIODS:
+                _same_figures(Period(start, end, t))
+                checked += 1
+    assert checked >= len(PERIODS) * 25
 
 
 def _tables() -> dict:
