@@ -460,6 +460,11 @@ def _machine() -> str:
     return f"{platform.machine()} {model}, {os.cpu_count()} CPUs{ram}"
 
 
+def _built(datasets: list[Dataset]) -> list[str]:
+    return [f"- built {ds.dialect} {ds.size:,} orders in {ds.built:.0f} s (`demo generate`)"
+            for ds in datasets if ds.built is not None]
+
+
 def report(datasets: list[Dataset], loads: tuple, args) -> str:
     sizes = sorted({d.size for d in datasets})
     small, big = sizes[0], sizes[-1]
@@ -473,9 +478,7 @@ def report(datasets: list[Dataset], loads: tuple, args) -> str:
         f"statements replayed alone on a fresh connection; queries = at 20 rows / at 100 rows. Targets: {TARGETS}.",
         "",
     ]
-    for ds in datasets:
-        if ds.built is not None:
-            lines.append(f"- built {ds.dialect} {ds.size:,} orders in {ds.built:.0f} s (`demo generate`)")
+    lines += _built(datasets)
     lines.append("")
     for dialect in sorted({d.dialect for d in datasets}, key=lambda x: x != "sqlite"):
         by_size = {d.size: d for d in datasets if d.dialect == dialect}
@@ -520,9 +523,7 @@ def stats_report(datasets: list[Dataset], loads: tuple, args) -> str:
         f"dashboard < 50 ms; the centre dashboard < 300 ms for a month, < 1 s for a year.",
         "",
     ]
-    for ds in datasets:
-        if ds.built is not None:
-            lines.append(f"- built {ds.dialect} {ds.size:,} orders in {ds.built:.0f} s (`demo generate`)")
+    lines += _built(datasets)
     for ds in datasets:
         lines += ["", f"### {ds.dialect}, {ds.size:,} orders (load average {ds.load})", "",
                   "| page | before p50 | before SQL | after p50 | after p95 | after SQL | × faster (p50) | queries before/after "

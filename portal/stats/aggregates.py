@@ -241,7 +241,7 @@ def add_counts(connection, table, keys: tuple[str, ...], rows: dict, chunk: int 
     ins = _insert(connection, table)
     stmt = ins.on_conflict_do_update(index_elements=list(keys),
                                      set_={c: table.c[c] + ins.excluded[c] for c in COLUMNS})
-    items = list(rows.items())
+    items = sorted(rows.items())  # one lock order for every writer (no deadlock between two flushes)
     for i in range(0, len(items), chunk):
         connection.execute(stmt, [dict(zip(keys, key), **{c: counts.get(c, 0) for c in COLUMNS})
                                   for key, counts in items[i:i + chunk]])
