@@ -1,4 +1,4 @@
-"""per-unit per-day sums of the figures (stat_day, stat_change) and calls per day (call_day), filled from history
+"""per-unit per-day sums of the figures (stat_day, stat_month, stat_change) and calls per day (call_day), filled from history
 
 Revision ID: e6a41c9b3d72
 Revises: 5d2b8c4e9f10
@@ -36,6 +36,13 @@ def upgrade():
     )
     op.create_index("ix_stat_day_unit", "stat_day", ["unit_id", "day"])
     op.create_table(
+        "stat_month",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        *_counts(),
+        sa.PrimaryKeyConstraint("month", "unit_id", name="pk_stat_month"),
+    )
+    op.create_table(
         "stat_change",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
@@ -64,5 +71,6 @@ def downgrade():
     op.drop_index("ix_stat_change_unit", table_name="stat_change")
     op.drop_index("ix_stat_change_at", table_name="stat_change")
     op.drop_table("stat_change")
+    op.drop_table("stat_month")
     op.drop_index("ix_stat_day_unit", table_name="stat_day")
     op.drop_table("stat_day")

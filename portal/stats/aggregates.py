@@ -13,11 +13,12 @@ Two tables hold the sums of every order's changes:
 - `stat_change` (day, unit, at, strict): the changes at one instant. A change counts at T when `at < T`,
   or `at = T` and it is not strict; strict changes are the deadlines passing (逾期 only *after* the deadline).
 - `stat_day` (day, unit): the sum of all changes of the group, i.e. the figures as of any T after the
-  last change.
+  last change; `stat_month` (month, unit) the same rolled up by calendar month.
 
 So the figures as of T of the days of a period are `stat_day` minus the changes that do not count yet at
 T. For T = now those are the deadlines still ahead (the work in hand); for a T in the past, the changes
-made since. A month or a year of `stat_day` is one row per unit and day.
+made since. Whole months of a period are read from `stat_month`, the days before and after them from
+`stat_day`: a year of one unit is 12 rows.
 
 Which rule decides what: `portal.stats._sql` (the SQL of the direct queries) is the definition of every
 figure; `_value` below restates it for one order and `tests/stats/test_aggregates.py` holds the two equal on
@@ -73,6 +74,15 @@ stat_day = Table(
     *_counts(),
     PrimaryKeyConstraint("day", "unit_id", name="pk_stat_day"),
     Index("ix_stat_day_unit", "unit_id", "day"),
+)
+
+# stat_day rolled up by calendar month (month = its first day): a year of one unit is 12 rows.
+stat_month = Table(
+    "stat_month", metadata,
+    Column("month", Date, nullable=False),
+    Column("unit_id", Integer, nullable=False),
+    *_counts(),
+    PrimaryKeyConstraint("month", "unit_id", name="pk_stat_month"),
 )
 
 stat_change = Table(
@@ -254,16 +264,31 @@ def _drop_zeros(connection, table, keys: tuple[str, ...], touched) -> None:
 
 
 DAY_KEYS = ("day", "unit_id")
+MONTH_KEYS = ("month", "unit_id")
 CHANGE_KEYS = ("day", "unit_id", "at", "is_strict")
+
+
+def by_month(days: dict) -> dict:
+    """{(day, unit): counts} rolled up to {(first day of the month, unit): counts}."""
+    months: dict[tuple, Counter] = defaultdict(Counter)
+    for (day, unit), counts in days.items():
+        months[(day.replace(day=1), unit)].update(counts)
+    return months
+
+
+def add_sums(connection, changes: dict, days: dict) -> None:
+    add_counts(connection, stat_change, CHANGE_KEYS, changes)
+    add_counts(connection, stat_day, DAY_KEYS, days)
+    add_counts(connection, stat_month, MONTH_KEYS, by_month(days))
 
 
 def apply_difference(connection, before: tuple[dict, dict], after: tuple[dict, dict]) -> None:
     changes = _difference(after[0], before[0])
     days = _difference(after[1], before[1])
-    add_counts(connection, stat_change, CHANGE_KEYS, changes)
-    add_counts(connection, stat_day, DAY_KEYS, days)
+    add_sums(connection, changes, days)
     _drop_zeros(connection, stat_change, CHANGE_KEYS, changes)
     _drop_zeros(connection, stat_day, DAY_KEYS, days)
+    _drop_zeros(connection, stat_month, MONTH_KEYS, by_month(days))
 
 
 # --- calls per day --------------------------------------------------------------------------------------
@@ -351,16 +376,15 @@ def _after_flush(session, flush_context) -> None:
 # --- from scratch ---------------------------------------------------------------------------------------
 
 def rebuild(connection, chunk: int = 5000, echo=None) -> None:
-    """Compute stat_day, stat_change and call_day from order_fact, order_event, callback and call."""
-    for table in (stat_change, stat_day, call_day):
+    """Compute stat_day, stat_month, stat_change and call_day from order_fact, order_event, callback and call."""
+    for table in (stat_change, stat_day, stat_month, call_day):
         connection.execute(delete(table))
     low, high = connection.execute(select(func.min(F.c.order_id), func.max(F.c.order_id))).one()
     if low is not None:
         for start in range(low, high + 1, chunk):
             stop = start + chunk
             changes, days = collect(connection, lambda column: and_(column >= start, column < stop))
-            add_counts(connection, stat_change, CHANGE_KEYS, changes)
-            add_counts(connection, stat_day, DAY_KEYS, days)
+            add_sums(connection, changes, days)
             if echo:
                 echo(start, high)
     C = Call.__table__

@@ -20,7 +20,7 @@ from portal.orders.callbacks import satisfied_levels
 from portal.orders.enums import CallbackResult
 from portal.stats import trends
 from portal.stats._sql import KINDS, STATUSES, in_period
-from portal.stats.aggregates import COLUMNS, UNDISPATCHED, call_day, stat_change, stat_day
+from portal.stats.aggregates import COLUMNS, UNDISPATCHED, call_day, stat_change, stat_day, stat_month
 from portal.stats.period import Period
 from portal.stats.rates import UnitRates
 from portal.stats.table import UnitRow, UnitTable, sum_rows
@@ -38,7 +38,7 @@ def _last_day(period: Period) -> date | None:
 
 def _summed(table, key, where, hint: str | None = None) -> dict:
     cols = [func.coalesce(func.sum(table.c[c]), 0) for c in COLUMNS]
-    stmt = select(table.c[key], *cols).where(*where).group_by(table.c[key])
+    stmt = select(key, *cols).where(*where).group_by(key)
     if hint:
         stmt = stmt.with_hint(table, hint, "sqlite")
     out = {}
@@ -47,29 +47,56 @@ def _summed(table, key, where, hint: str | None = None) -> dict:
     return out
 
 
-def sums(period: Period, by: str = "unit_id", unit_id: int | None = None) -> dict:
-    """Counts as of T per unit (`by="unit_id"`, unit 0: 待派单) or per day (`by="day"`, units only)."""
+def _whole_months(start: date, last: date) -> tuple[date, date] | None:
+    """The first and the last whole calendar month within [start, last] (their first days), or None."""
+    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = (last + timedelta(days=1)).replace(day=1) if (last + timedelta(days=1)).day == 1 else last.replace(day=1)
+    if first >= after:
+        return None
+    return first, (after - timedelta(days=1)).replace(day=1)
+
+
+def sums(period: Period, by: str = "unit_id") -> dict:
+    """Counts as of T per unit (`by="unit_id"`, unit 0: 待派单), per day or per month (`by="day"`, `"month"`:
+    first days of months; units only). Three queries whatever the period's length: the whole months from
+    stat_month (not for `by="day"`), the other days from stat_day, the changes not counted yet at T."""
     last = _last_day(period)
     if last is None:
         return {}
     t = period.as_of
+    months = None if by == "day" else _whole_months(period.start, last)
 
-    def where(table):
-        w = [table.c.day >= period.start, table.c.day <= last]
-        if unit_id is not None:
-            w.append(table.c.unit_id == unit_id)
-        elif by == "day":
-            w.append(table.c.unit_id != UNDISPATCHED)
-        return w
+    def key_of(table):
+        if by == "unit_id":
+            return table.c.unit_id
+        return table.c.day
 
-    total = _summed(stat_day, by, where(stat_day))
+    def units_only(table):
+        return [table.c.unit_id != UNDISPATCHED] if by != "unit_id" else []
+
+    def label(key):
+        return key.replace(day=1) if by == "month" else key
+
+    total: dict = {}
+
+    def add(found: dict, sign: int = 1) -> None:
+        for key, counts in found.items():
+            into = total.setdefault(label(key), Counter())
+            into.update(counts) if sign > 0 else into.subtract(counts)
+
+    days = [stat_day.c.day >= period.start, stat_day.c.day <= last]
+    if months is not None:
+        add(_summed(stat_month, stat_month.c.unit_id if by == "unit_id" else stat_month.c.month,
+                    [stat_month.c.month >= months[0], stat_month.c.month <= months[1], *units_only(stat_month)]))
+        month_end = (months[1].replace(day=28) + timedelta(days=4)).replace(day=1)
+        days.append(or_(stat_day.c.day < months[0], stat_day.c.day >= month_end))
+    add(_summed(stat_day, key_of(stat_day), [*days, *units_only(stat_day)]))
     later = and_(stat_change.c.at >= t, or_(stat_change.c.at > t, stat_change.c.is_strict))
     # What does not count yet at a recent T is the little still ahead (deadlines of the work in hand): read
     # it by time. SQLite cannot tell that from a year of days without statistics on `at`, so it is told.
-    recent = unit_id is None and t >= now() - RECENT
-    hint = "INDEXED BY ix_stat_change_at" if recent else None
-    for key, counts in _summed(stat_change, by, [*where(stat_change), later], hint).items():
-        total.setdefault(key, Counter()).subtract(counts)
+    hint = "INDEXED BY ix_stat_change_at" if t >= now() - RECENT else None
+    add(_summed(stat_change, key_of(stat_change), [stat_change.c.day >= period.start, stat_change.c.day <= last,
+                                                    later, *units_only(stat_change)], hint), -1)
     return total
 
 
@@ -199,10 +226,10 @@ def call_totals(period: Period):
     return trends.CallTotals(*(sum(v[i] for v in per_day) for i in range(3)))
 
 
-def _points(labels: list[str], period: Period, label_of) -> list[trends.TrendPoint]:
+def _points(labels: list[str], period: Period, by: str, label_of) -> list[trends.TrendPoint]:
     points = {label: trends.TrendPoint(label) for label in labels}
-    for day, c in sums(period, by="day").items():
-        p = points.get(label_of(day))
+    for key, c in sums(period, by=by).items():
+        p = points.get(label_of(key))
         if p is not None:
             p.orders += c["total"]
             for s in STATUSES:
@@ -215,9 +242,9 @@ def _points(labels: list[str], period: Period, label_of) -> list[trends.TrendPoi
 
 
 def daily_trend(period: Period) -> list[trends.TrendPoint]:
-    return _points([d.isoformat() for d in period.days], period, lambda d: d.isoformat())
+    return _points([d.isoformat() for d in period.days], period, "day", lambda d: d.isoformat())
 
 
 def monthly_trend(period: Period, months: int = 12) -> list[trends.TrendPoint]:
     span, labels = trends.month_span(period, months)
-    return _points(labels, span, lambda d: f"{d:%Y-%m}")
+    return _points(labels, span, "month", lambda d: f"{d:%Y-%m}")

@@ -20,15 +20,16 @@ from portal.calls.models import Call, CallOutcome
 from portal.extensions import db
 from portal.orders.history import OrderFact
 from portal.stats import rates as direct_rates, summed, table as direct_table, trends as direct_trends
-from portal.stats.aggregates import call_day, rebuild, stat_change, stat_day
+from portal.stats.aggregates import call_day, rebuild, stat_change, stat_day, stat_month
 from portal.stats.period import Period
 from tests.orders.factories import TZ
 from tests.stats.test_as_of import START, World, times_to_check
 
 SEEDS = range(3)
 ORDERS = 40
-PERIODS = ((date(2025, 3, 1), date(2025, 3, 31)), (date(2025, 2, 20), date(2025, 3, 10)),
-           (date(2025, 3, 7), date(2025, 3, 7)))
+# A whole month, two whole months with days on both sides (stat_month and stat_day), a few days, one day.
+PERIODS = ((date(2025, 3, 1), date(2025, 3, 31)), (date(2025, 2, 20), date(2025, 5, 3)),
+           (date(2025, 2, 20), date(2025, 3, 10)), (date(2025, 3, 7), date(2025, 3, 7)))
 
 
 def _calls(world: World) -> None:
@@ -92,9 +93,9 @@ def test_the_sums_give_the_figures_of_the_direct_queries_at_any_t(seed):
 
 def _tables() -> dict:
     out = {}
-    for table in (stat_day, stat_change, call_day):
+    for table in (stat_day, stat_month, stat_change, call_day):
         rows = db.session.execute(select(table)).all()
-        keys = {"day", "unit_id", "at", "is_strict"}
+        keys = {"day", "month", "unit_id", "at", "is_strict"}
         out[table.name] = sorted(tuple(r) for r in rows if any(v for k, v in r._mapping.items() if k not in keys))
     return out
 
@@ -103,8 +104,8 @@ def _tables() -> dict:
 def test_the_sums_kept_by_every_write_equal_the_sums_rebuilt_from_scratch(seed):
     _world(seed)
     kept = _tables()
-    assert kept["stat_day"] and kept["stat_change"] and kept["call_day"]
-    for table in (stat_day, stat_change, call_day):
+    assert kept["stat_day"] and kept["stat_month"] and kept["stat_change"] and kept["call_day"]
+    for table in (stat_day, stat_month, stat_change, call_day):
         db.session.execute(delete(table))
     rebuild(db.session.connection())
     db.session.commit()
