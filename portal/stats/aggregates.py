@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Index, Integer, PrimaryKeyConstraint, Table, and_, case, delete, event,
+    Boolean, Column, Date, DateTime, Index, Integer, PrimaryKeyConstraint, Table, and_, case, delete, event, or_,
     func, inspect, select,
 )
 from sqlalchemy.orm import Session
@@ -258,9 +258,13 @@ def add_counts(connection, table, keys: tuple[str, ...], rows: dict, chunk: int 
 
 
 def _drop_zeros(connection, table, keys: tuple[str, ...], touched) -> None:
+    """Delete the touched rows whose counts all came back to zero (a statement per 200 rows: SQLite limits
+    the depth of an expression)."""
     zero = and_(*(table.c[c] == 0 for c in COLUMNS))
-    for key in touched:
-        connection.execute(delete(table).where(zero, *(table.c[k] == v for k, v in zip(keys, key))))
+    touched = sorted(touched)
+    for i in range(0, len(touched), 200):
+        rows = or_(*(and_(*(table.c[k] == v for k, v in zip(keys, key))) for key in touched[i:i + 200]))
+        connection.execute(delete(table).where(zero, rows))
 
 
 DAY_KEYS = ("day", "unit_id")
