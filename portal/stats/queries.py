@@ -6,6 +6,10 @@ is folded into the earlier order and would count twice), each with the facts in 
 (`portal.orders.history`). Orders 待派单 at T (never dispatched, or returned and not dispatched
 again) are reported apart (UnitTable.undispatched) and are not in any per-unit figure, kind share,
 tag count or hot topic, so the prose of a circular always agrees with its table.
+
+The per-unit figures, rates, trends and calls come from the per-unit per-day sums (summed.py, issue 14);
+the direct queries in table.py, rates.py and trends.py define them and the equality test holds the two
+equal. Tag counts and hot topics are direct queries.
 """
 from __future__ import annotations
 
@@ -84,8 +88,6 @@ def hot_topics(period: Period, limit: int = 4) -> list[tuple[str, int]]:
         .limit(limit)
     )
     return [(name, int(c)) for name, c in db.session.execute(stmt)]
-
-
 
 
 def city_rates(period: Period, per_unit: dict[int, UnitRates] | None = None) -> UnitRates:
