@@ -1,10 +1,11 @@
 """The figures as of T read from the per-unit per-day sums (portal/stats/aggregates.py): what the pages,
 the CLI and the circular use. Each function returns what its direct counterpart in table.py, rates.py
 and trends.py returns (the definition, kept for the equality test), at the cost of one row per unit and
-day of the period plus the changes that do not count yet at T.
+month (days outside whole months: per day) plus the changes that do not count yet at T.
 
-Sums as of T of the days D of a period: Σ stat_day(D) − Σ stat_change(D) not counted at T (at > T, or
-at = T and strict). Days after T's day hold no order accepted by T and are not read.
+Sums as of T of the days D of a period: Σ stat_month(whole months) + Σ stat_day(other days) − Σ
+stat_change(D) not counted at T (at > T, or at = T and strict). Days after T's day hold no order accepted
+by T and are not read.
 """
 from __future__ import annotations
 
