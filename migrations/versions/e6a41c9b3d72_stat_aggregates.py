@@ -1,7 +1,7 @@
 """per-unit per-day sums of the figures (stat_day, stat_month, stat_change) and calls per day (call_day), filled from history
 
 Revision ID: e6a41c9b3d72
-Revises: c5b8c1d5dd89
+Revises: e3f1a7c9b2d4
 Create Date: 2026-12-01 19:15:00
 
 The tables are sums of what each order contributes to the figures as of any T (portal/stats/aggregates.py).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e6a41c9b3d72"
-down_revision = "c5b8c1d5dd89"
+down_revision = "e3f1a7c9b2d4"
 branch_labels = None
 depends_on = None
 

@@ -23,7 +23,8 @@ from portal.stats import trends
 from portal.stats._sql import KINDS, STATUSES, in_period
 from portal.stats.aggregates import COLUMNS, UNDISPATCHED, call_day, stat_change, stat_day, stat_month
 from portal.stats.period import Period
-from portal.stats.rates import UnitRates
+from portal.stats.cotasks import co_task_counts
+from portal.stats.rates import UnitRates, resolution_counts
 from portal.stats.table import UnitRow, UnitTable, sum_rows
 from portal.units.models import Unit
 
@@ -118,7 +119,9 @@ def _rows(per_unit: dict, unit_ids=None, group: str | None = None) -> list[UnitR
     return sorted(rows, key=lambda r: (-r.total, r.display_order, r.unit_id))
 
 
-def _rates(per_unit: dict) -> dict[int, UnitRates]:
+def _rates(per_unit: dict, period: Period) -> dict[int, UnitRates]:
+    """The further rates from the sums; 解决率 and the 协办 figures (issue 12, not in the sums yet) from their
+    direct queries."""
     good = {f"cb_{level.value}" for level in satisfied_levels()}
     out = {}
     for unit_id, c in per_unit.items():
@@ -130,6 +133,12 @@ def _rates(per_unit: dict) -> dict[int, UnitRates]:
             returned_orders=c["returned_orders"], dispatched_to=c["total"] + c["returned_away"],
             extensions=c["extensions"], reopened=c["reopened"], callbacks=callbacks,
             satisfied=sum(c[name] for name in good))
+    for unit_id, (n_done, n_resolved) in resolution_counts(period).items():
+        r = out.setdefault(unit_id, UnitRates(unit_id))
+        r.completed, r.resolved = n_done, n_resolved
+    for unit_id, (n, n_due, n_on_time) in co_task_counts(period).items():
+        r = out.setdefault(unit_id, UnitRates(unit_id))
+        r.co_tasks, r.co_due, r.co_on_time = n, n_due, n_on_time
     return out
 
 
@@ -168,7 +177,7 @@ class Figures:
         return UnitTable(rows=self.rows, total=sum_rows(self.rows), undispatched=self.undispatched)
 
     def rates(self) -> dict[int, UnitRates]:
-        return _rates(self.per_unit)
+        return _rates(self.per_unit, self.period)
 
 
 def unit_rows(period: Period, unit_ids=None) -> list[UnitRow]:
