@@ -8,6 +8,11 @@ and its query count at 20 and 100 rows; finally the throughput of the liaison's 
 
     .venv/bin/python -m benchmarks.scale_bench [--sizes 100000,1000000] [--units 500]
         [--databases sqlite,postgresql] [--runs 15] [--throughput-seconds 15] [--workdir DIR] [--no-write]
+        [--pages all|stats]
+
+`--pages stats` measures only the home pages and the dashboards (month and year), each twice: as the portal
+runs them (per-unit per-day sums, issue 14) and with the direct queries that define the figures (what the
+pages ran before), and appends a before/after table.
 
 Data sets are kept in --workdir (default /tmp/bench-scale) and reused when complete.
 """
@@ -25,7 +30,8 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from contextlib import nullcontext
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +44,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from benchmarks.direct import direct_queries  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 LIAISON, LEADER, CENTRE, OPERATOR = "u001", "u001_leader", "zhongxin", "huawu"
@@ -71,16 +78,27 @@ class Dataset:
     built: float | None = None
     pages: dict[str, Measure] = field(default_factory=dict)
     throughput: float | None = None
+    direct: dict[str, Measure] = field(default_factory=dict)  # --pages stats: the pages on the direct queries
+    load: str = ""
 
 
-def pages_for() -> list[Page]:
+def stats_pages() -> list[Page]:
     month = "start={}&end={}".format(*_last_month())
-    out = [
+    year = "start={}&end={}".format(*_last_year())
+    return [
         Page("liaison: home", LIAISON, "/", "home"),
         Page("liaison: unit dashboard", LIAISON, f"/stats/unit?{month}", "dashboard"),
+        Page("liaison: unit dashboard (year)", LIAISON, f"/stats/unit?{year}", "dashboard"),
         Page("centre: home", CENTRE, "/", "home"),
         Page("centre: dashboard (last month)", CENTRE, f"/stats/?{month}", "dashboard"),
+        Page("centre: dashboard (year)", CENTRE, f"/stats/?{year}", "dashboard"),
     ]
+
+
+def pages_for(which: str = "all") -> list[Page]:
+    out = stats_pages()
+    if which == "stats":
+        return out
     from portal.orders.queries import CENTRE_QUEUES, UNIT_TABS
 
     for tab in UNIT_TABS:
@@ -110,6 +128,15 @@ def _last_month():
     first = now().date().replace(day=1)
     end = first - timedelta(days=1)
     return end.replace(day=1).isoformat(), end.isoformat()
+
+
+def _last_year():
+    """The 12 calendar months ending with last month."""
+    start, end = _last_month()
+    first = date.fromisoformat(start)
+    for _ in range(11):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first.isoformat(), end
 
 
 # ---- data sets ------------------------------------------------------------------------------------------
@@ -242,10 +269,17 @@ def replay(url: str, statements) -> float:
     return statistics.median(samples)
 
 
-def measure(ds: Dataset, runs: int, echo) -> None:
+def measure(ds: Dataset, runs: int, echo, which: str = "all", direct: bool = False) -> None:
     app = make_app(ds.url)
     recorder = Recorder(_engine(app))
-    pages = pages_for()
+    pages = pages_for(which)
+    with direct_queries() if direct else nullcontext():
+        _measure_pages(app, recorder, ds, pages, runs, echo, ds.direct if direct else ds.pages)
+    _dispose(app)
+
+
+def _measure_pages(app, recorder, ds: Dataset, pages, runs: int, echo, into: dict | None = None) -> None:
+    into = ds.pages if into is None else into
     for page in pages:
         url = resolve(app, page)
         client = app.test_client()
@@ -274,10 +308,9 @@ def measure(ds: Dataset, runs: int, echo) -> None:
         samples.sort()
         m = Measure(statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))],
                     replay(ds.url, statements), len(statements), queries_100)
-        ds.pages[page.label] = m
-        echo(f"  {ds.dialect} {ds.size:>9,} {page.label}: p50 {m.p50:.1f} ms, p95 {m.p95:.1f}, SQL {m.sql:.1f}, "
+        into[page.label] = m
+        echo(f"  {'direct ' if into is ds.direct else ''}{ds.dialect} {ds.size:>9,} {page.label}: p50 {m.p50:.1f} ms, p95 {m.p95:.1f}, SQL {m.sql:.1f}, "
              f"queries {m.queries}/{m.queries_100}")
-    _dispose(app)
 
 
 def _engine(app):
@@ -384,6 +417,11 @@ def _machine() -> str:
     return f"{platform.machine()} {model}, {os.cpu_count()} CPUs{ram}"
 
 
+def _built(datasets: list[Dataset]) -> list[str]:
+    return [f"- built {ds.dialect} {ds.size:,} orders in {ds.built:.0f} s (`demo generate`)"
+            for ds in datasets if ds.built is not None]
+
+
 def report(datasets: list[Dataset], loads: tuple, args) -> str:
     sizes = sorted({d.size for d in datasets})
     small, big = sizes[0], sizes[-1]
@@ -397,9 +435,7 @@ def report(datasets: list[Dataset], loads: tuple, args) -> str:
         f"statements replayed alone on a fresh connection; queries = at 20 rows / at 100 rows. Targets: {TARGETS}.",
         "",
     ]
-    for ds in datasets:
-        if ds.built is not None:
-            lines.append(f"- built {ds.dialect} {ds.size:,} orders in {ds.built:.0f} s (`demo generate`)")
+    lines += _built(datasets)
     lines.append("")
     for dialect in sorted({d.dialect for d in datasets}, key=lambda x: x != "sqlite"):
         by_size = {d.size: d for d in datasets if d.dialect == dialect}
@@ -430,6 +466,40 @@ def report(datasets: list[Dataset], loads: tuple, args) -> str:
     return "\n".join(lines)
 
 
+def stats_report(datasets: list[Dataset], loads: tuple, args) -> str:
+    """Home pages and dashboards, before (direct queries) and after (per-unit per-day sums)."""
+    lines = [
+        f"## scale_bench --pages stats — {time.strftime('%Y-%m-%d %H:%M')}, home pages and dashboards, "
+        f"{args.units} units",
+        "",
+        f"{_machine()}; {_versions(datasets)}. Load average {loads[0]} before, {loads[1]} after; per data set in its "
+        f"heading (a machine shared with other work). p50/p95 of up to {args.runs} requests through the test client "
+        f"after 2 warm-ups (5 when a page takes over a second); SQL = the page's statements replayed alone. "
+        f"*Before* = the same pages with the query façade pointed at the direct queries (`direct_queries()`), which "
+        f"is what they ran before the sums; *after* = the per-unit per-day sums. Targets: one unit's home and "
+        f"dashboard < 50 ms; the centre dashboard < 300 ms for a month, < 1 s for a year.",
+        "",
+    ]
+    lines += _built(datasets)
+    for ds in datasets:
+        lines += ["", f"### {ds.dialect}, {ds.size:,} orders (load average {ds.load})", "",
+                  "| page | before p50 | before SQL | after p50 | after p95 | after SQL | × faster (p50) | queries before/after "
+                  "| target met (after p50) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|---|"]
+        for label, after in ds.pages.items():
+            before = ds.direct.get(label)
+            page = next(p for p in stats_pages() if p.label == label)
+            limit = 50 if page.user != CENTRE else (1000 if "year" in label else 300)
+            b50 = f"{before.p50:.1f}" if before else "—"
+            bsql = f"{before.sql:.1f}" if before else "—"
+            faster = f"{before.p50 / after.p50:.1f}" if before else "—"
+            q = f"{before.queries}/{after.queries}" if before else f"{after.queries}"
+            lines.append(f"| {label} | {b50} | {bsql} | {after.p50:.1f} | {after.p95:.1f} | {after.sql:.1f} | {faster} "
+                         f"| {q} | {'yes' if after.p50 < limit else f'no (< {limit} ms)'} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
 def _verdict(page, m: Measure, ratio, deep, dialect) -> str:
     misses = []
     if page is None or page.kind in ("home", "dashboard"):
@@ -456,6 +526,7 @@ def main(argv=None) -> int:
     parser.add_argument("--throughput-seconds", type=float, default=15)
     parser.add_argument("--workdir", default="/tmp/bench-scale")
     parser.add_argument("--no-write", action="store_true", help="print only, do not append to RESULTS.md")
+    parser.add_argument("--pages", choices=("all", "stats"), default="all")
     args = parser.parse_args(argv)
     echo = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     workdir = Path(args.workdir)
@@ -475,15 +546,19 @@ def main(argv=None) -> int:
                 ds = Dataset(dialect, size, dataset_url(dialect, size, workdir, pg_url))
                 echo(f"== {dialect} {size:,}")
                 build(ds, args.units, echo)
-                measure(ds, args.runs, echo)
-                if args.throughput_seconds > 0 and size == sizes[-1]:
+                ds.load = f"{os.getloadavg()[0]:.1f}"
+                measure(ds, args.runs, echo, args.pages)
+                if args.pages == "stats":
+                    measure(ds, args.runs, echo, args.pages, direct=True)
+                    ds.load += f"–{os.getloadavg()[0]:.1f}"
+                elif args.throughput_seconds > 0 and size == sizes[-1]:
                     ds.throughput = throughput(ds, args.throughput_seconds, echo)
                 datasets.append(ds)
     finally:
         if pgdir:
             stop_postgres(pgdir)
     loads += (f"{os.getloadavg()[0]:.1f}",)
-    text_out = report(datasets, loads, args)
+    text_out = (stats_report if args.pages == "stats" else report)(datasets, loads, args)
     print(text_out)
     if not args.no_write:
         with RESULTS.open("a", encoding="utf-8") as fh:

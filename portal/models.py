@@ -4,6 +4,7 @@ from portal.units.models import RosterEvent, Unit  # noqa: F401
 from portal.orders.models import Callback, OrderEvent, Subject, Tag, WorkOrder  # noqa: F401
 from portal.orders.callbacks import CallbackLevel  # noqa: F401
 from portal.orders.history import OrderFact  # noqa: F401
+from portal.stats.aggregates import call_day, stat_change, stat_day, stat_month  # noqa: F401
 from portal.orders.records import Attachment, ExtensionRequest, Reply, ReturnRequest, Supervision  # noqa: F401
 from portal.notifications.models import Notification  # noqa: F401
 from portal.calls.models import Call  # noqa: F401

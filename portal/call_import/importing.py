@@ -9,6 +9,7 @@ from portal.calls.forms import PHONE_RE
 from portal.calls.models import Call, CallOutcome
 from portal.clock import now
 from portal.extensions import db
+from portal.stats.aggregates import calls_inserted
 from portal.imports.tabular import ImportErrors, parse_datetime, read_table
 from portal.orders.models import WorkOrder
 
@@ -97,5 +98,6 @@ def import_calls(data: bytes, filename: str) -> tuple[int, Counter, ImportErrors
         return 0, Counter(), errors
     if rows:
         db.session.execute(insert(Call), rows)
+        calls_inserted(rows)
     db.session.flush()
     return len(rows), Counter(r["outcome"] for r in rows), errors

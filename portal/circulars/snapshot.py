@@ -99,7 +99,7 @@ def build(start: date, end: date, as_of: datetime) -> dict:
         "kinds": [
             {"kind": _kind_key(s.kind), "label": OrderKind(s.kind).label, "count": int(s.count),
              "share_text": s.share_text}
-            for s in stats.kind_shares(period)
+            for s in stats.kind_shares(period, table)
         ],
         "tags": [[name, int(tags[name])] for name in sorted(tags, key=lambda n: (tag_order.get(n, 0), n))],
         "hot_topics": [[name, int(n)] for name, n in stats.hot_topics(period, limit=4)],

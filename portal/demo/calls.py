@@ -14,6 +14,7 @@ from portal.calls.models import Call, CallOutcome, call_kb_entry
 from portal.clock import now
 from portal.demo.knowledge_data import CALLER_OPENINGS
 from portal.extensions import db
+from portal.stats.aggregates import calls_inserted
 from portal.knowledge.models import KBSearchDoc
 from portal.orders.models import WorkOrder
 
@@ -69,6 +70,7 @@ def load_calls() -> str:
             linked[len(rows)] = entry_ids
         rows.append(row)
     ids = list(db.session.scalars(insert(Call).returning(Call.id, sort_by_parameter_order=True), rows))
+    calls_inserted(rows)
     pairs = [{"call_id": ids[i], "entry_id": e} for i, entry_ids in linked.items() for e in entry_ids]
     if pairs:
         db.session.execute(insert(call_kb_entry), pairs)

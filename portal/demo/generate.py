@@ -31,6 +31,7 @@ from portal.demo.order_life import (
 from portal.demo.order_subjects import ECOLOGY_SUBJECTS, ISSUES, REPLIES, TAG_BUSINESS, TAG_ECOLOGY
 from portal.demo.units import ALL_UNITS
 from portal.extensions import db
+from portal.stats.aggregates import rebuild as rebuild_sums
 from portal.knowledge import categories, search
 from portal.orders import search as order_search
 from portal.knowledge.models import EntryStatus, KBEntry, KBEntryVersion, KBSearchDoc
@@ -169,6 +170,9 @@ def generate(plan: Plan, echo=print) -> Summary:
     _create_indexes(bulk_tables)
     echo("  由流转记录生成统计所用的历史事实……")
     _history_from_events()
+    echo("  按单位、按日汇总统计……")
+    rebuild_sums(db.session.connection())
+    db.session.commit()
     writer.fix_sequences()
     writer.analyze()
     db.session.commit()

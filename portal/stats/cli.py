@@ -54,7 +54,7 @@ def units_command(start: date, end: date, as_of: datetime | None, fmt: str, out:
     """Print the per-unit table (按期办结率 etc.) for a period."""
     from portal.stats.export import table_csv, table_json
     from portal.stats.period import Period
-    from portal.stats.table import unit_table
+    from portal.stats.queries import unit_table
 
     if end < start:
         raise click.UsageError("结束日期（--to）不能早于开始日期（--from）。")
@@ -71,3 +71,14 @@ def units_command(start: date, end: date, as_of: datetime | None, fmt: str, out:
         click.echo(text, nl=False)
     if table.undispatched:
         click.echo(f"另有 {table.undispatched} 件工单尚未派单（待派单），未列入本表。", err=True)
+
+
+@stats_cli.command("rebuild")
+def rebuild_command():
+    """重算按单位、按日的统计汇总（stat_day、stat_month、stat_change、call_day），例如从备份恢复部分表之后。"""
+    from portal.extensions import db
+    from portal.stats.aggregates import rebuild
+
+    rebuild(db.session.connection())
+    db.session.commit()
+    click.echo("统计汇总已按工单历史和来电重算。")

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.knowledge.queries import unit_campaigns
 from portal.orders.conditions import active_due_soon, active_overdue
-from portal.orders.history import OrderFact
 from portal.orders.models import WorkOrder
 from portal.stats import queries as q
 from portal.web.scoping import scoped_select
@@ -47,8 +46,8 @@ class CentreDashboard:
 
 
 def centre_dashboard(period: q.Period, sort: str = "order", descending: bool = True) -> CentreDashboard:
-    table = q.unit_table(period)
-    rates = q.unit_rates(period)
+    figures = q.Figures(period)
+    table, rates = figures.table(), figures.rates()
     return CentreDashboard(
         period=period, calls=q.call_totals(period), table=table,
         rows=q.sort_rows(table.rows, sort, descending), kinds=q.kind_shares(period, table), tags=q.tag_counts(period),
@@ -101,15 +100,15 @@ class UnitDashboard:
 def unit_dashboard(user, period: q.Period, at: datetime) -> UnitDashboard:
     """The user's own unit beside the city-wide figures; never another unit's rows."""
     unit = user.unit
-    own_rows = q.unit_rows(period, OrderFact.unit_id == unit.id)
-    own = own_rows[0] if own_rows else q.sum_rows([], unit.short_name)
+    figures = q.Figures(period)
+    group_rows = figures.group_rows(unit.group)
+    own = next((r for r in group_rows if r.unit_id == unit.id), None) or q.sum_rows([], unit.short_name)
     own.unit_id, own.short_name, own.group = unit.id, unit.short_name, unit.group
-    table = q.unit_table(period)
-    rates = q.unit_rates(period)
-    found = q.unit_rank(period, unit.id, q.group_rankings(period, table.rows))
+    rates = figures.rates()
+    found = q.unit_rank(period, unit.id, q.group_rankings(period, group_rows))
     rank, ranked = found if found else (None, 0)
     return UnitDashboard(
-        period=period, own=own, city=table.total, own_rates=rates.get(unit.id, q.UnitRates(unit.id)),
+        period=period, own=own, city=figures.city_row(), own_rates=rates.get(unit.id, q.UnitRates(unit.id)),
         city_rates=q.city_rates(period, rates), rank=rank, ranked_in_group=ranked, group=unit.group,
         attention=attention(user, at), campaigns=unit_campaigns(unit.id, at),
     )
@@ -117,12 +116,9 @@ def unit_dashboard(user, period: q.Period, at: datetime) -> UnitDashboard:
 
 def home_summary(user, at: datetime):
     """Last month's figures for the home page (centre: city-wide; unit: own and city), or None."""
-    from portal.stats.period import Period
-    from portal.stats.table import unit_table
-
-    period = Period.last_month(at)
+    period = q.Period.last_month(at)
     if user.is_centre:
-        return {"kind": "centre", "period": period, "table": unit_table(period)}
+        return {"kind": "centre", "period": period, "table": q.unit_table(period)}
     if user.is_unit_user and user.unit_id:
         return {"kind": "unit", "period": period, "board": unit_dashboard(user, period, at)}
     return None

@@ -6,6 +6,10 @@ is folded into the earlier order and would count twice), each with the facts in 
 (`portal.orders.history`). Orders 待派单 at T (never dispatched, or returned and not dispatched
 again) are reported apart (UnitTable.undispatched) and are not in any per-unit figure, kind share,
 tag count or hot topic, so the prose of a circular always agrees with its table.
+
+The per-unit figures, rates, trends and calls come from the per-unit per-day sums (summed.py, issue 14);
+the direct queries in table.py, rates.py and trends.py define them and the equality test holds the two
+equal. Tag counts and hot topics are direct queries.
 """
 from __future__ import annotations
 
@@ -13,21 +17,23 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from portal.calls.models import Call, CallOutcome
 from portal.extensions import db
 from portal.orders.enums import OrderKind
 from portal.orders.models import Subject, Tag, WorkOrder, order_tag
-from portal.stats._sql import KINDS, F, count_if, counted, dispatched, in_period
+from portal.stats._sql import KINDS, F, count_if, counted, dispatched
 from portal.stats.formatting import DASH, percent_one_decimal, percent_whole
 from portal.stats.period import Period
-from portal.stats.rates import UnitRates, city_rates, unit_rates
-from portal.stats.table import (
-    SORT_KEYS, UnitRow, UnitTable, overdue_units, sort_rows, sum_rows, undispatched_count, unit_rows, unit_table,
+from portal.stats import rates
+from portal.stats.rates import UnitRates
+from portal.stats.summed import (
+    Figures, call_totals, daily_trend, group_rankings, monthly_trend, overdue_units, undispatched_count, unit_rank,
+    unit_rates, unit_rows, unit_table,
 )
-from portal.stats.trends import RankedRow, TrendPoint, daily_trend, group_rankings, monthly_trend, unit_rank
+from portal.stats.table import SORT_KEYS, UnitRow, UnitTable, sort_rows, sum_rows
+from portal.stats.trends import CallTotals, RankedRow, TrendPoint
 
 __all__ = [
-    "DASH", "KINDS", "SORT_KEYS", "CallTotals", "KindShare", "Period", "RankedRow", "TrendPoint", "UnitRates", "UnitRow",
+    "DASH", "KINDS", "SORT_KEYS", "CallTotals", "Figures", "KindShare", "Period", "RankedRow", "TrendPoint", "UnitRates", "UnitRow",
     "UnitTable", "call_totals", "city_rates", "daily_trend", "group_rankings", "hot_topics", "kind_shares",
     "monthly_trend", "overdue_units", "percent_one_decimal", "percent_whole", "sort_rows", "sum_rows", "tag_counts",
     "undispatched_count", "unit_rank", "unit_rates", "unit_rows", "unit_table",
@@ -39,13 +45,6 @@ class KindShare:
     kind: OrderKind
     count: int
     share_text: str  # one decimal, e.g. "14.4%"
-
-
-@dataclass(frozen=True)
-class CallTotals:
-    calls: int
-    direct: int
-    to_order: int
 
 
 def kind_shares(period: Period, table: UnitTable | None = None) -> list[KindShare]:
@@ -60,15 +59,6 @@ def kind_shares(period: Period, table: UnitTable | None = None) -> list[KindShar
         counts = [int(c) for c in db.session.execute(stmt).one()]
     total = sum(counts)
     return [KindShare(k, c, percent_one_decimal(c, total)) for k, c in zip(KINDS, counts)]
-
-
-def call_totals(period: Period) -> CallTotals:
-    """Calls received in the period; direct replies and calls that became orders."""
-    stmt = select(
-        func.count(Call.id), count_if(Call.outcome == CallOutcome.DIRECT), count_if(Call.outcome == CallOutcome.ORDER)
-    ).where(in_period(period, Call.received_at))
-    calls, direct, to_order = db.session.execute(stmt).one()
-    return CallTotals(int(calls), int(direct), int(to_order))
 
 
 def tag_counts(period: Period) -> dict[str, int]:
@@ -100,3 +90,6 @@ def hot_topics(period: Period, limit: int = 4) -> list[tuple[str, int]]:
     return [(name, int(c)) for name, c in db.session.execute(stmt)]
 
 
+def city_rates(period: Period, per_unit: dict[int, UnitRates] | None = None) -> UnitRates:
+    """The further rates city-wide (the sum over units)."""
+    return rates.city_rates(period, unit_rates(period) if per_unit is None else per_unit)

@@ -133,6 +133,21 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
         r = get(unit_id)
         r.callbacks, r.satisfied = int(n), int(n_good)
 
+    for unit_id, (n_done, n_resolved) in resolution_counts(period).items():
+        r = get(unit_id)
+        r.completed, r.resolved = n_done, n_resolved
+    for unit_id, (n, n_due, n_on_time) in co_task_counts(period).items():
+        r = get(unit_id)
+        r.co_tasks, r.co_due, r.co_on_time = n, n_due, n_on_time
+
+    for unit_id, r in out.items():
+        r.dispatched_to = r.total + returned_away.get(unit_id, 0)
+    return out
+
+
+def resolution_counts(period: Period) -> dict[int, tuple[int, int]]:
+    """Per unit: orders completed at T, and those whose completing reply says 已解决 (解决率)."""
+    t = period.as_of
     done = status_conditions(t)
     completed = or_(done["on_time"], done["late"])
     # The completing reply: the one whose time for timeliness (reached the centre; submitted before sign-off
@@ -142,19 +157,10 @@ def unit_rates(period: Period) -> dict[int, UnitRates]:
                                             Reply.resolved.is_(True)).exists())
     resolutions = (
         select(F.unit_id, count_if(completed), count_if(and_(completed, said_resolved)))
-        .where(counted(period), held)
+        .where(counted(period), dispatched(t))
         .group_by(F.unit_id)
     )
-    for unit_id, n_done, n_resolved in db.session.execute(resolutions):
-        r = get(unit_id)
-        r.completed, r.resolved = int(n_done), int(n_resolved)
-    for unit_id, (n, n_due, n_on_time) in co_task_counts(period).items():
-        r = get(unit_id)
-        r.co_tasks, r.co_due, r.co_on_time = n, n_due, n_on_time
-
-    for unit_id, r in out.items():
-        r.dispatched_to = r.total + returned_away.get(unit_id, 0)
-    return out
+    return {unit_id: (int(n_done), int(n_resolved)) for unit_id, n_done, n_resolved in db.session.execute(resolutions)}
 
 
 def city_rates(period: Period, per_unit: dict[int, UnitRates] | None = None) -> UnitRates:

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.calls.models import Call
+from portal.calls.models import Call, CallOutcome
 from portal.extensions import db
-from portal.stats._sql import STATUSES, F, counted, day_of, dispatched, figure_columns, in_period, month_of
+from portal.stats._sql import STATUSES, F, count_if, counted, day_of, dispatched, figure_columns, in_period, month_of
 from portal.stats.formatting import percent_whole
 from portal.stats.period import Period
 from portal.stats.table import UnitRow, unit_rows
@@ -16,6 +16,22 @@ from portal.units.models import UNIT_GROUPS
 
 RED, BLACK = "红榜", "黑榜"
 BOARD_SIZE = 5
+
+
+@dataclass(frozen=True)
+class CallTotals:
+    calls: int
+    direct: int
+    to_order: int
+
+
+def call_totals(period: Period) -> CallTotals:
+    """Calls received in the period; direct replies and calls that became orders."""
+    stmt = select(
+        func.count(Call.id), count_if(Call.outcome == CallOutcome.DIRECT), count_if(Call.outcome == CallOutcome.ORDER)
+    ).where(in_period(period, Call.received_at))
+    calls, direct, to_order = db.session.execute(stmt).one()
+    return CallTotals(int(calls), int(direct), int(to_order))
 
 
 @dataclass
@@ -58,16 +74,21 @@ def daily_trend(period: Period) -> list[TrendPoint]:
     return _fill([d.isoformat() for d in period.days], period, day_of)
 
 
-def monthly_trend(period: Period, months: int = 12) -> list[TrendPoint]:
-    """The `months` calendar months ending with the period's last month (through period.end), as of T."""
+def month_span(period: Period, months: int = 12) -> tuple[Period, list[str]]:
+    """The `months` calendar months ending with the period's last month (through period.end), and their labels."""
     first = period.end.replace(day=1)
     for _ in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
-    span = Period(first, period.end, period.as_of)
     labels, cur = [], first
     while cur <= period.end:
         labels.append(f"{cur:%Y-%m}")
         cur = (cur.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return Period(first, period.end, period.as_of), labels
+
+
+def monthly_trend(period: Period, months: int = 12) -> list[TrendPoint]:
+    """The `months` calendar months ending with the period's last month (through period.end), as of T."""
+    span, labels = month_span(period, months)
     return _fill(labels, span, month_of)
 
 

@@ -14,7 +14,7 @@ from portal.stats.export import table_csv
 from portal.stats.forms import PeriodForm
 from portal.stats import subunits
 from portal.stats.period import Period
-from portal.stats.table import unit_table
+from portal.stats.queries import unit_table
 from portal.web.access import roles
 from portal.web.htmx import render_page_or_fragment, wants_fragment
 

@@ -51,6 +51,14 @@ def test_csv_in_each_encoding(runner, tmp_path, encoding):
     assert [(c.outcome, c.order_id, c.mobile) for c in imported] == [
         (CallOutcome.DIRECT, None, "13912345678"), (CallOutcome.ORDER, order.id, "0915-3212345")]
     assert imported[0].summary == "咨询停水"
+    # The statistics' calls per day follow the import (a bulk insert the flush hook does not see).
+    from datetime import date
+
+    from portal.stats import summed, trends
+    from portal.stats.period import Period
+
+    day = Period(date(2018, 8, 1), date(2018, 8, 31), datetime(2018, 9, 5))
+    assert summed.call_totals(day) == trends.call_totals(day) == trends.CallTotals(2, 1, 1)
 
 
 def test_xlsx_with_excel_datetimes(runner, tmp_path):

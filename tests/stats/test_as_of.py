@@ -2,7 +2,8 @@
 
 A seeded generator drives orders through the real services (orders/services.py, orders/handling.py), time
 frozen at each action, and keeps its own log of what happened: who did what when, and the deadlines the
-unit was given. At many times T the portal's unit table, 待派单 count and further rates are compared with a
+unit was given. At many times T the portal's unit table, 待派单 count and further rates, both from the
+per-unit per-day sums the pages read and from the direct queries that define them, are compared with a
 replay of that log up to T written here from the rules (never from the portal's code):
 
 - an order counts when accepted in the period by T and not merged by T;
@@ -28,6 +29,7 @@ from portal.extensions import db
 from portal.orders import handling, services
 from portal.orders.enums import DEFAULT_SATISFIED, CallbackResult, OrderKind, OrderState
 from portal.orders.transitions import why_not
+from portal.stats import rates as direct_rates, table as direct_table
 from portal.stats.queries import KINDS, Period, unit_rates, unit_table
 from tests.factories import UserFactory
 from tests.orders.factories import TZ, staffed_unit
@@ -123,8 +125,10 @@ class World:
             handling.decide_extension(order, who, action == "approve_extension", "")
             log.append((at, action, {"deadline": order.handle_deadline}))
         elif action == "reply":
+            resolved = rng.random() < 0.7  # 解决率 counts the completing reply's answer
             reply = handling.submit_reply(order, who, result="已办理并电话告知。", contact_way="电话",
-                                          contacted_at=at, resolved=True)
+                                          contacted_at=at, resolved=resolved,
+                                          unresolved_reason="" if resolved else "需协调多部门，群众诉求暂无法满足")
             log.append((at, "reply", {"reply": reply.id}))
         elif action in ("accept_reply", "reject_reply"):
             reply = handling.review_reply(order, who, action == "accept_reply", "")
@@ -264,13 +268,19 @@ def expected_figures(histories, t):
     return table, {u: r for u, r in rates.items() if any(r.values())}, pending
 
 
-def portal_figures(t):
+def portal_figures(t, table_of=unit_table, rates_of=unit_rates):
+    """The portal's figures as of T: from the per-unit per-day sums (what the pages read) or, given
+    direct.unit_table and direct.unit_rates, from the direct queries that define them."""
     period = Period(PERIOD[0], PERIOD[1], t)
-    result = unit_table(period)
+    result = table_of(period)
     table = {r.unit_id: {"total": r.total, **{k: r.by_kind[k] for k in KINDS}, **{s: getattr(r, s) for s in STATUSES}}
              for r in result.rows}
-    rates = {u: {f: getattr(r, f) for f in RATE_FIELDS} for u, r in unit_rates(period).items()}
+    rates = {u: {f: getattr(r, f) for f in RATE_FIELDS} for u, r in rates_of(period).items()}
     return table, {u: r for u, r in rates.items() if any(r.values())}, result.undispatched
+
+
+def direct_figures(t):
+    return portal_figures(t, direct_table.unit_table, direct_rates.unit_rates)
 
 
 def times_to_check(world: World) -> list[datetime]:
@@ -295,6 +305,7 @@ def test_figures_as_of_t_equal_a_replay_of_the_history_up_to_t(seed):
         assert got_pending == want_pending, t
         assert got_table == want_table, t
         assert got_rates == want_rates, t
+        assert direct_figures(t) == (want_table, want_rates, want_pending), t
         compared["times"] += 1
         compared["cells"] += 1 + sum(len(r) for r in want_table.values()) + sum(len(r) for r in want_rates.values())
     compared["histories"] += len(world.histories)

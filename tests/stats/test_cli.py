@@ -80,3 +80,22 @@ def test_bad_input_gets_a_chinese_usage_error(runner):
     assert bad_time.exit_code == 2 and "时间“明天”无效" in bad_time.output
     reversed_ = runner.invoke(args=["stats", "units", "--from", "2018-08-31", "--to", "2018-08-01"])
     assert reversed_.exit_code == 2 and "结束日期（--to）不能早于开始日期（--from）" in reversed_.output
+
+
+def test_rebuild_recomputes_the_sums_the_pages_read(runner):
+    from sqlalchemy import delete, func, select
+
+    from portal.extensions import db
+    from portal.stats.aggregates import stat_change, stat_day, stat_month
+
+    _data()
+    before = runner.invoke(args=ARGS).stdout
+    for table in (stat_change, stat_day, stat_month):
+        db.session.execute(delete(table))
+    db.session.commit()
+    assert runner.invoke(args=ARGS).stdout != before  # the table is read from the sums
+    result = runner.invoke(args=["stats", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "统计汇总已按工单历史和来电重算" in result.output
+    assert db.session.scalar(select(func.count()).select_from(stat_day)) > 0
+    assert runner.invoke(args=ARGS).stdout == before

@@ -1,0 +1,417 @@
+"""Per-unit, per-day sums of the figures, exact as of any T (issue 14; DOMAIN.md §4).
+
+Every figure of a unit is a sum over orders of what each order contributes at T, and what an order
+contributes changes only at known instants: when a fact row of its history starts or ends, when it is
+dispatched, signed or completed, when its handle deadline passes, when a unit asks to return it, when a
+callback is made. `order_changes` reads an order's history (its `order_fact` rows, its 申请退单 events and
+its counted callbacks), evaluates the figures' rules at each of those instants and keeps the differences:
+one *change* per instant, each a vector of counts (`COLUMNS`) for a group (unit, day of acceptance).
+Unit 0 is 待派单. An upheld appeal (申诉成立) changes a figure at its decision time: `order_fact.late_excused_at`
+(逾期办结 → 按时办结) and `callback.excluded_at` (the rating leaves the callbacks) are instants too.
+
+Two tables hold the sums of every order's changes:
+
+- `stat_change` (day, unit, at, strict): the changes at one instant. A change counts at T when `at < T`,
+  or `at = T` and it is not strict; strict changes are the deadlines passing (逾期 only *after* the deadline).
+- `stat_day` (day, unit): the sum of all changes of the group, i.e. the figures as of any T after the
+  last change; `stat_month` (month, unit) the same rolled up by calendar month.
+
+So the figures as of T of the days of a period are `stat_day` minus the changes that do not count yet at
+T. For T = now those are the deadlines still ahead (the work in hand); for a T in the past, the changes
+made since. Whole months of a period are read from `stat_month`, the days before and after them from
+`stat_day`: a year of one unit is 12 rows.
+
+Which rule decides what: `portal.stats._sql` (the SQL of the direct queries) is the definition of every
+figure; `_value` below restates it for one order and `tests/stats/test_aggregates.py` holds the two equal on
+random histories at random T, on SQLite and PostgreSQL.
+
+Maintenance: a session hook (`before_flush` / `after_flush`) notices every written fact row, callback and
+申请退单 event, reads the orders' changes before the flush and after it, and adds the difference to the
+two tables (INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n: concurrent transactions add up, a
+rollback takes its additions back). The transition path, the import, the calendar recompute and the
+demo all write through it. `rebuild` computes the tables from scratch (the migration, `demo generate`).
+
+`call_day` holds the calls received per day (all, direct replies, to orders), recounted for every day
+whose calls a flush touched; the day of T itself is counted from `call` (only the calls by T).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Index, Integer, PrimaryKeyConstraint, Table, and_, case, delete, event, or_,
+    func, inspect, select,
+)
+from sqlalchemy.orm import Session
+
+from portal.calls.models import Call, CallOutcome
+from portal.extensions import db
+from portal.orders.enums import CallbackResult, OrderKind
+from portal.orders.history import OrderFact
+from portal.orders.models import Callback, OrderEvent
+from portal.orders.records import Reply
+
+UNDISPATCHED = 0  # the unit of the 待派单 group
+KIND_COLUMNS = tuple(f"k_{k.value}" for k in OrderKind)
+CALLBACK_COLUMNS = tuple(f"cb_{r.value}" for r in CallbackResult)
+# The counts of one group. Add a figure: a column here, its rule in `_value`, a migration adding the column to
+# both tables and calling `rebuild`, and the sum where a query reads it (portal/stats/summed.py).
+COLUMNS = ("undispatched", "total", *KIND_COLUMNS, "on_time", "late", "overdue_open", "in_progress", "signed",
+           "signed_on_time", "extensions", "reopened", "returns", "returned_orders", "returned_away",
+           *CALLBACK_COLUMNS, "resolved")
+RETURN_ACTION = "request_return"
+
+metadata = db.metadata
+
+
+def _counts() -> list[Column]:
+    return [Column(name, Integer, nullable=False, default=0, server_default="0") for name in COLUMNS]
+
+
+stat_day = Table(
+    "stat_day", metadata,
+    Column("day", Date, nullable=False),
+    Column("unit_id", Integer, nullable=False),
+    *_counts(),
+    PrimaryKeyConstraint("day", "unit_id", name="pk_stat_day"),
+    Index("ix_stat_day_unit", "unit_id", "day"),
+)
+
+# stat_day rolled up by calendar month (month = its first day): a year of one unit is 12 rows.
+stat_month = Table(
+    "stat_month", metadata,
+    Column("month", Date, nullable=False),
+    Column("unit_id", Integer, nullable=False),
+    *_counts(),
+    PrimaryKeyConstraint("month", "unit_id", name="pk_stat_month"),
+)
+
+stat_change = Table(
+    "stat_change", metadata,
+    Column("day", Date, nullable=False),
+    Column("unit_id", Integer, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("is_strict", Boolean, nullable=False),
+    *_counts(),
+    PrimaryKeyConstraint("day", "unit_id", "at", "is_strict", name="pk_stat_change"),
+    Index("ix_stat_change_at", "at", "day", "unit_id"),
+    Index("ix_stat_change_unit", "unit_id", "day", "at"),
+)
+
+call_day = Table(
+    "call_day", metadata,
+    Column("day", Date, nullable=False),
+    Column("calls", Integer, nullable=False, default=0, server_default="0"),
+    Column("direct", Integer, nullable=False, default=0, server_default="0"),
+    Column("to_order", Integer, nullable=False, default=0, server_default="0"),
+    PrimaryKeyConstraint("day", name="pk_call_day"),
+)
+
+
+# --- one order's changes ---------------------------------------------------------------------------------
+
+def _value(facts, returns, callbacks, resolved, t: datetime, after: bool) -> dict[tuple[int, date], Counter]:
+    """What the order contributes to each group at T (`after`: just after T), by the rules of portal.stats._sql
+    and portal.stats.rates.
+
+    facts: its order_fact rows; returns: (at, asking unit) of its 申请退单 events by a unit; callbacks:
+    (at, level, excluded_at) of its counted callbacks (closure not NULL); resolved: the times at which its
+    replies saying 已解决 reached the centre (a completion at one of them counts for 解决率)."""
+    def by(x):  # x ≤ T (the same just after T)
+        return x is not None and x <= t
+
+    def before(x):  # x < T (just after T: x ≤ T)
+        return x < t or (after and x == t)
+
+    out: dict[tuple[int, date], Counter] = defaultdict(Counter)
+    for r in facts:
+        if not (by(r.accepted_at) and by(r.valid_from) and (r.valid_to is None or r.valid_to > t)):
+            continue
+        day = r.accepted_at.date()
+        held = r.unit_id is not None and by(r.dispatched_at)
+        if held:
+            c = out[(r.unit_id, day)]
+            c["total"] += 1
+            c[f"k_{OrderKind(r.kind).value}"] += 1
+            deadline = r.handle_deadline
+            if by(r.completed_at):
+                excused = by(r.late_excused_at)
+                c["on_time" if deadline is None or r.completed_at <= deadline or excused else "late"] += 1
+                c["resolved"] += r.completed_at in resolved
+            else:
+                c["overdue_open" if deadline is not None and before(deadline) else "in_progress"] += 1
+            if by(r.signed_at):
+                c["signed"] += 1
+                c["signed_on_time"] += r.sign_deadline is None or r.signed_at <= r.sign_deadline
+            c["extensions"] += r.extensions
+            c["reopened"] += r.reopens > 0
+            for at, level, excluded_at in callbacks:
+                if by(at) and at >= r.dispatched_at and not by(excluded_at):
+                    c[f"cb_{CallbackResult(level).value}"] += 1
+        else:
+            out[(UNDISPATCHED, day)]["undispatched"] += 1
+        asked = Counter(unit for at, unit in returns if by(at))
+        for unit, n in asked.items():
+            c = out[(unit, day)]
+            c["returns"] += n
+            c["returned_orders"] += 1
+            c["returned_away"] += not (held and r.unit_id == unit)
+    return out
+
+
+def _instants(facts, returns, callbacks) -> list[tuple[datetime, bool]]:
+    """Where the order's contribution may change: (instant, strict), in time order (strict after the same instant)."""
+    points = set()
+    for r in facts:
+        for x in (r.accepted_at, r.valid_from, r.valid_to, r.dispatched_at, r.signed_at, r.completed_at,
+                  r.late_excused_at):
+            if x is not None:
+                points.add((x, False))
+        if r.handle_deadline is not None:
+            points.add((r.handle_deadline, True))
+    points.update((at, False) for at, _ in returns)
+    points.update((at, False) for cb in callbacks for at in cb[::2] if at is not None)
+    return sorted(points)
+
+
+def order_changes(facts, returns=(), callbacks=(), resolved=frozenset()) -> dict[tuple[int, date, datetime, bool], Counter]:
+    """(unit, day, at, strict) → the change of the counts at that instant (zero changes left out)."""
+    changes = {}
+    previous: dict = {}
+    for at, strict in _instants(facts, returns, callbacks):
+        current = _value(facts, returns, callbacks, resolved, at, strict)
+        for group in set(previous) | set(current):
+            diff = _minus(current.get(group), previous.get(group))
+            if diff:
+                changes[(group[0], group[1], at, strict)] = diff
+        previous = current
+    return changes
+
+
+def _minus(a: Counter | None, b: Counter | None) -> dict[str, int]:
+    a, b = a or {}, b or {}
+    out = {}
+    for k in set(a) | set(b):
+        v = a.get(k, 0) - b.get(k, 0)
+        if v:
+            out[k] = v
+    return out
+
+
+# --- reading histories, adding the differences ------------------------------------------------------------
+
+F = OrderFact.__table__
+FACT_COLUMNS = ("order_id", "accepted_at", "kind", "valid_from", "valid_to", "unit_id", "dispatched_at",
+                "sign_deadline", "signed_at", "handle_deadline", "completed_at", "extensions", "reopens",
+                "late_excused_at")
+
+
+def _histories(connection, where_order) -> dict[int, tuple[list, list, list, set]]:
+    """order id → (fact rows, returns, callbacks, resolved) of the orders selected by `where_order(order_id
+    column)`."""
+    E, C, R = OrderEvent.__table__, Callback.__table__, Reply.__table__
+    out: dict[int, tuple[list, list, list, set]] = defaultdict(lambda: ([], [], [], set()))
+    for r in connection.execute(select(*(F.c[name] for name in FACT_COLUMNS)).where(where_order(F.c.order_id))):
+        out[r.order_id][0].append(r)
+    returns = select(E.c.order_id, E.c.at, E.c.actor_unit_id).where(
+        where_order(E.c.order_id), E.c.action == RETURN_ACTION, E.c.actor_unit_id.is_not(None))
+    for order_id, at, unit in connection.execute(returns):
+        out[order_id][1].append((at, unit))
+    callbacks = select(C.c.order_id, C.c.at, C.c.result, C.c.excluded_at).where(where_order(C.c.order_id),
+                                                                               C.c.closure.is_not(None))
+    for order_id, at, level, excluded_at in connection.execute(callbacks):
+        out[order_id][2].append((at, level, excluded_at))
+    # The time for timeliness of a reply (reached the centre; submitted before sign-off existed), as rates.py.
+    reached = select(R.c.order_id, func.coalesce(R.c.reached_centre_at, R.c.submitted_at)).where(
+        where_order(R.c.order_id), R.c.resolved.is_(True))
+    for order_id, at in connection.execute(reached):
+        if order_id in out:
+            out[order_id][3].add(at)
+    return out
+
+
+def collect(connection, where_order) -> tuple[dict, dict]:
+    """The summed changes and group totals of the selected orders: ({(day, unit, at, strict): counts},
+    {(day, unit): counts})."""
+    changes: dict[tuple, Counter] = defaultdict(Counter)
+    days: dict[tuple, Counter] = defaultdict(Counter)
+    for facts, returns, callbacks, resolved in _histories(connection, where_order).values():
+        for (unit, day, at, strict), diff in order_changes(facts, returns, callbacks, resolved).items():
+            changes[(day, unit, at, strict)].update(diff)
+            days[(day, unit)].update(diff)
+    return changes, days
+
+
+def _difference(after: dict, before: dict) -> dict:
+    out = {}
+    for key in set(after) | set(before):
+        diff = _minus(after.get(key), before.get(key))
+        if diff:
+            out[key] = diff
+    return out
+
+
+def _insert(connection, table):
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def add_counts(connection, table, keys: tuple[str, ...], rows: dict, chunk: int = 5000) -> None:
+    """Add the counts to the table's rows (created at zero when missing)."""
+    if not rows:
+        return
+    ins = _insert(connection, table)
+    stmt = ins.on_conflict_do_update(index_elements=list(keys),
+                                     set_={c: table.c[c] + ins.excluded[c] for c in COLUMNS})
+    items = sorted(rows.items())  # one lock order for every writer (no deadlock between two flushes)
+    for i in range(0, len(items), chunk):
+        connection.execute(stmt, [dict(zip(keys, key), **{c: counts.get(c, 0) for c in COLUMNS})
+                                  for key, counts in items[i:i + chunk]])
+
+
+def _drop_zeros(connection, table, keys: tuple[str, ...], touched) -> None:
+    """Delete the touched rows whose counts all came back to zero (a statement per 200 rows: SQLite limits
+    the depth of an expression)."""
+    zero = and_(*(table.c[c] == 0 for c in COLUMNS))
+    touched = sorted(touched)
+    for i in range(0, len(touched), 200):
+        rows = or_(*(and_(*(table.c[k] == v for k, v in zip(keys, key))) for key in touched[i:i + 200]))
+        connection.execute(delete(table).where(zero, rows))
+
+
+DAY_KEYS = ("day", "unit_id")
+MONTH_KEYS = ("month", "unit_id")
+CHANGE_KEYS = ("day", "unit_id", "at", "is_strict")
+
+
+def by_month(days: dict) -> dict:
+    """{(day, unit): counts} rolled up to {(first day of the month, unit): counts}."""
+    months: dict[tuple, Counter] = defaultdict(Counter)
+    for (day, unit), counts in days.items():
+        months[(day.replace(day=1), unit)].update(counts)
+    return months
+
+
+def add_sums(connection, changes: dict, days: dict) -> None:
+    add_counts(connection, stat_change, CHANGE_KEYS, changes)
+    add_counts(connection, stat_day, DAY_KEYS, days)
+    add_counts(connection, stat_month, MONTH_KEYS, by_month(days))
+
+
+def apply_difference(connection, before: tuple[dict, dict], after: tuple[dict, dict]) -> None:
+    changes = _difference(after[0], before[0])
+    days = _difference(after[1], before[1])
+    add_sums(connection, changes, days)
+    _drop_zeros(connection, stat_change, CHANGE_KEYS, changes)
+    _drop_zeros(connection, stat_day, DAY_KEYS, days)
+    _drop_zeros(connection, stat_month, MONTH_KEYS, by_month(days))
+
+
+# --- calls per day --------------------------------------------------------------------------------------
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time())
+
+
+def recount_call_days(connection, days) -> None:
+    """call_day of these days from the call table (days without calls keep a row of zeros)."""
+    from datetime import timedelta
+
+    ins = _insert(connection, call_day)
+    stmt = ins.on_conflict_do_update(index_elements=["day"], set_={c: ins.excluded[c] for c in ("calls", "direct", "to_order")})
+    C = Call.__table__
+    for day in sorted(days):
+        start = _day_start(day)
+        calls, direct, to_order = connection.execute(select(
+            func.count(), func.coalesce(func.sum(case((C.c.outcome == CallOutcome.DIRECT, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((C.c.outcome == CallOutcome.ORDER, 1), else_=0)), 0),
+        ).where(C.c.received_at >= start, C.c.received_at < start + timedelta(days=1))).one()
+        connection.execute(stmt, {"day": day, "calls": int(calls), "direct": int(direct), "to_order": int(to_order)})
+
+
+def calls_inserted(rows) -> None:
+    """After a bulk INSERT of calls (no ORM objects, so the flush hook does not see them): recount their days."""
+    recount_call_days(db.session.connection(), {row["received_at"].date() for row in rows})
+
+
+# --- the session hook -----------------------------------------------------------------------------------
+
+_PENDING = "stat_aggregates_pending"
+
+
+def _order_id(obj) -> int | None:
+    if obj.order_id is not None:
+        return obj.order_id
+    order = obj.__dict__.get("order")
+    return order.id if order is not None else None
+
+
+def _counted(obj) -> bool:
+    return isinstance(obj, (OrderFact, Callback, Reply)) or (isinstance(obj, OrderEvent) and obj.action == RETURN_ACTION)
+
+
+def _in(ids):
+    ids = sorted(ids)
+    return lambda column: column.in_(ids)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, flush_context, instances) -> None:
+    orders, later, days = set(), [], set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if _counted(obj):
+            order_id = _order_id(obj)
+            if order_id is None:
+                later.append(obj)
+            else:
+                orders.add(order_id)
+        elif isinstance(obj, Call):
+            earlier = inspect(obj).attrs.received_at.history.deleted  # a changed 来电时间 moves it between days
+            days.update(at.date() for at in (obj.received_at, *earlier) if at is not None)
+    if not (orders or later or days):
+        session.info.pop(_PENDING, None)
+        return
+    before = collect(session.connection(), _in(orders)) if orders else ({}, {})
+    session.info[_PENDING] = (orders, later, days, before)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, flush_context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    orders, later, days, before = pending
+    orders = orders | {obj.order_id for obj in later if obj.order_id is not None}
+    connection = session.connection()
+    if orders:
+        apply_difference(connection, before, collect(connection, _in(orders)))
+    if days:
+        recount_call_days(connection, days)
+
+
+# --- from scratch ---------------------------------------------------------------------------------------
+
+def rebuild(connection, chunk: int = 5000, echo=None) -> None:
+    """Compute stat_day, stat_month, stat_change and call_day from order_fact, order_event, callback and call."""
+    for table in (stat_change, stat_day, stat_month, call_day):
+        connection.execute(delete(table))
+    low, high = connection.execute(select(func.min(F.c.order_id), func.max(F.c.order_id))).one()
+    if low is not None:
+        for start in range(low, high + 1, chunk):
+            stop = start + chunk
+            changes, days = collect(connection, lambda column: and_(column >= start, column < stop))
+            add_sums(connection, changes, days)
+            if echo:
+                echo(start, high)
+    C = Call.__table__
+    day = func.date(C.c.received_at)
+    per_day = select(day, func.count(), func.coalesce(func.sum(case((C.c.outcome == CallOutcome.DIRECT, 1), else_=0)), 0),
+                     func.coalesce(func.sum(case((C.c.outcome == CallOutcome.ORDER, 1), else_=0)), 0)).group_by(day)
+    rows = [{"day": d if isinstance(d, date) else date.fromisoformat(d), "calls": int(n), "direct": int(a),
+             "to_order": int(b)} for d, n, a, b in connection.execute(per_day)]
+    for i in range(0, len(rows), chunk):
+        connection.execute(call_day.insert(), rows[i:i + chunk])

@@ -1,0 +1,145 @@
+"""The per-unit per-day sums (portal/stats/aggregates.py) give exactly the figures of the direct queries that
+define them (portal/stats/table.py, rates.py, trends.py), for random histories at random T, and what the
+flush hook keeps up to date equals the sums rebuilt from scratch (issue 14).
+
+The histories are those of the figures-as-of-T test (real services, time frozen at each action); T is drawn
+around the events, exactly at deadlines and just after them (逾期 only after the deadline), at midnights and
+at random. test_as_of.py compares the same sums with an independent replay of the rules.
+"""
+from __future__ import annotations
+
+import random
+from contextlib import nullcontext
+from datetime import date, datetime, time, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import delete, select
+
+from portal.appeals import services as appeal_services
+from portal.calls.models import Call, CallOutcome
+from portal.errors import RuleViolation
+from portal.extensions import db
+from portal.orders.history import OrderFact
+from portal.stats import rates as direct_rates, summed, table as direct_table, trends as direct_trends
+from portal.stats.aggregates import call_day, rebuild, stat_change, stat_day, stat_month
+from portal.stats.period import Period
+from tests.orders.factories import TZ
+from tests.stats.test_as_of import START, World, _frozen, times_to_check
+
+SEEDS = range(3)
+ORDERS = 40
+# A whole month, two whole months with days on both sides (stat_month and stat_day), a few days, one day.
+PERIODS = ((date(2025, 3, 1), date(2025, 3, 31)), (date(2025, 2, 20), date(2025, 5, 3)),
+           (date(2025, 2, 20), date(2025, 3, 10)), (date(2025, 3, 7), date(2025, 3, 7)))
+
+
+def _calls(world: World) -> None:
+    """Calls received around the orders' days, some later turned into another outcome (the hook recounts)."""
+    rng = world.rng
+    calls = []
+    for _ in range(60):
+        at = START - timedelta(days=5) + timedelta(seconds=rng.randrange(45 * 86400), microseconds=rng.randrange(10**6))
+        with time_machine.travel(at.replace(tzinfo=TZ), tick=False):
+            call = Call(received_at=at, summary="咨询", outcome=rng.choice([CallOutcome.DIRECT, CallOutcome.ORDER, None]))
+            db.session.add(call)
+            db.session.commit()
+        calls.append(call)
+    for call in rng.sample(calls, 10):
+        call.outcome = CallOutcome.DIRECT
+    db.session.delete(calls[0])
+    db.session.commit()
+
+
+def _appeals(world: World) -> None:
+    """申诉 on late completions and ratings, filed by the unit's leader within the window and decided by the
+    centre at a random later time: upheld ones change 按时/逾期办结 and the callbacks from their decision on."""
+    rng = world.rng
+    for order in world.orders:
+        leader, _liaison = world.people(order)
+        if leader is None:
+            continue
+        for judgment in appeal_services.judgments(order):
+            if rng.random() < 0.3:
+                continue
+            filed = judgment.judged_at + timedelta(minutes=rng.randint(1, 600))
+            if filed > judgment.window_end:
+                continue
+            with _frozen(filed):
+                try:
+                    appeal = appeal_services.file_appeal(order, leader, judgment.target, "群众诉求已依法依规办理")
+                except RuleViolation:
+                    continue
+                db.session.commit()
+            decided = filed + rng.choice((timedelta(minutes=rng.randint(1, 90)), timedelta(days=rng.randint(1, 6))))
+            with _frozen(decided):
+                appeal_services.decide(appeal, rng.choice(("uphold", "uphold", "reject")), world.centre, "经核实")
+                db.session.commit()
+            world.end = max(world.end, decided)
+            world.appeals += 1
+
+
+def _world(seed: int) -> World:
+    world = World(random.Random(seed))
+    world.appeals = 0
+    for i in range(ORDERS):
+        world.run_order(i)
+    _appeals(world)
+    _calls(world)
+    db.session.expire_all()
+    return world
+
+
+def _times(world: World) -> list[datetime]:
+    rng = world.rng
+    deadlines = list(db.session.scalars(select(OrderFact.handle_deadline).where(OrderFact.handle_deadline.is_not(None))))
+    ts = set(rng.sample(times_to_check(world), 16))
+    ts |= {d + delta for d in rng.sample(deadlines, min(5, len(deadlines)))
+           for delta in (timedelta(0), timedelta(microseconds=1), timedelta(microseconds=-1))}
+    ts |= {datetime.combine(START.date() + timedelta(days=rng.randrange(50)), time.min) for _ in range(4)}
+    return sorted(ts)
+
+
+def _same_figures(period: Period) -> None:
+    assert summed.unit_table(period) == direct_table.unit_table(period), period
+    assert summed.unit_rates(period) == direct_rates.unit_rates(period), period
+    assert summed.overdue_units(period) == direct_table.overdue_units(period), period
+    assert summed.call_totals(period) == direct_trends.call_totals(period), period
+    assert summed.daily_trend(period) == direct_trends.daily_trend(period), period
+    assert summed.monthly_trend(period) == direct_trends.monthly_trend(period), period
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_sums_give_the_figures_of_the_direct_queries_at_any_t(seed):
+    world = _world(seed)
+    assert world.appeals > 0
+    checked = 0
+    for i, t in enumerate(_times(world)):
+        # Half the times as the dashboards see them (T = now: the changes still ahead are read by time), half
+        # as a circular or the CLI long after T (read by day).
+        with time_machine.travel(t.replace(tzinfo=TZ), tick=False) if i % 2 else nullcontext():
+            for start, end in PERIODS:
+                _same_figures(Period(start, end, t))
+                checked += 1
+    assert checked >= len(PERIODS) * 25
+
+
+def _tables() -> dict:
+    out = {}
+    for table in (stat_day, stat_month, stat_change, call_day):
+        rows = db.session.execute(select(table)).all()
+        keys = {"day", "month", "unit_id", "at", "is_strict"}
+        out[table.name] = sorted(tuple(r) for r in rows if any(v for k, v in r._mapping.items() if k not in keys))
+    return out
+
+
+@pytest.mark.parametrize("seed", (7, 8))
+def test_the_sums_kept_by_every_write_equal_the_sums_rebuilt_from_scratch(seed):
+    _world(seed)
+    kept = _tables()
+    assert kept["stat_day"] and kept["stat_month"] and kept["stat_change"] and kept["call_day"]
+    for table in (stat_day, stat_month, stat_change, call_day):
+        db.session.execute(delete(table))
+    rebuild(db.session.connection())
+    db.session.commit()
+    assert _tables() == kept
