@@ -1,4 +1,5 @@
-"""per-unit per-day sums of the figures (stat_day, stat_month, stat_change) and calls per day (call_day), filled from history
+"""per-unit per-day sums of the figures (stat_day, stat_month, stat_change), the same per tag and subject
+(stat_topic_*), and calls per day (call_day), filled from history
 
 Revision ID: e6a41c9b3d72
 Revises: e3a5c7d9b1f2
@@ -6,7 +7,7 @@ Create Date: 2026-12-01 19:15:00
 
 The tables are sums of what each order contributes to the figures as of any T (portal/stats/aggregates.py).
 The data step computes them from the rows that already exist (order_fact, the 申请退单 events, counted
-callbacks, replies, calls) with the portal's own `rebuild`, the function `demo generate` uses too.
+callbacks, replies, the orders' tags and subjects, calls) with the portal's own `rebuild`, the function `demo generate` uses too.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -24,6 +25,11 @@ COUNTS = ("undispatched", "total", "k_consult", "k_help", "k_complaint", "k_sugg
 
 def _counts():
     return [sa.Column(name, sa.Integer(), server_default="0", nullable=False) for name in COUNTS]
+
+
+def _topic():
+    return [sa.Column("topic", sa.String(length=10), nullable=False), sa.Column("ref_id", sa.Integer(), nullable=False),
+            sa.Column("orders", sa.Integer(), server_default="0", nullable=False)]
 
 
 def upgrade():
@@ -53,6 +59,24 @@ def upgrade():
     )
     op.create_index("ix_stat_change_at", "stat_change", ["at", "day", "unit_id"])
     op.create_index("ix_stat_change_unit", "stat_change", ["unit_id", "day", "at"])
+    for name, period in (("stat_topic_day", "day"), ("stat_topic_month", "month")):
+        op.create_table(
+            name,
+            sa.Column(period, sa.Date(), nullable=False),
+            *_topic(),
+            sa.PrimaryKeyConstraint(period, "topic", "ref_id", name=f"pk_{name}"),
+        )
+    op.create_table(
+        "stat_topic_change",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("topic", sa.String(length=10), nullable=False),
+        sa.Column("ref_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("is_strict", sa.Boolean(), nullable=False),
+        sa.Column("orders", sa.Integer(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("day", "topic", "ref_id", "at", "is_strict", name="pk_stat_topic_change"),
+    )
+    op.create_index("ix_stat_topic_change_at", "stat_topic_change", ["at", "day"])
     op.create_table(
         "call_day",
         sa.Column("day", sa.Date(), nullable=False),
@@ -68,6 +92,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table("call_day")
+    op.drop_index("ix_stat_topic_change_at", table_name="stat_topic_change")
+    for name in ("stat_topic_change", "stat_topic_month", "stat_topic_day"):
+        op.drop_table(name)
     op.drop_index("ix_stat_change_unit", table_name="stat_change")
     op.drop_index("ix_stat_change_at", table_name="stat_change")
     op.drop_table("stat_change")

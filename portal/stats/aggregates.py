@@ -31,6 +31,11 @@ two tables (INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n: concurrent 
 rollback takes its additions back). The transition path, the import, the calendar recompute and the
 demo all write through it. `rebuild` computes the tables from scratch (the migration, `demo generate`).
 
+The same three tables exist for topics (`stat_topic_day`, `stat_topic_month`, `stat_topic_change`): per
+day and tag, and per day and subject, the orders counted for a unit at T (the unit table's 合计 of those
+orders), which tag counts and 热点问题 read. An order's tags and subject are its current ones, as in the
+direct queries; the hook follows a change of them too.
+
 `call_day` holds the calls received per day (all, direct replies, to orders), recounted for every day
 whose calls a flush touched; the day of T itself is counted from `call` (only the calls by T).
 """
@@ -38,10 +43,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Index, Integer, PrimaryKeyConstraint, Table, and_, case, delete, event, or_,
-    func, inspect, select,
+    Boolean, Column, Date, DateTime, Index, Integer, PrimaryKeyConstraint, String, Table, and_, case, delete, event,
+    or_, func, inspect, select,
 )
 from sqlalchemy.orm import Session
 
@@ -49,7 +55,7 @@ from portal.calls.models import Call, CallOutcome
 from portal.extensions import db
 from portal.orders.enums import CallbackResult, OrderKind
 from portal.orders.history import OrderFact
-from portal.orders.models import Callback, OrderEvent
+from portal.orders.models import Callback, OrderEvent, WorkOrder, order_tag
 from portal.orders.records import Reply
 
 UNDISPATCHED = 0  # the unit of the 待派单 group
@@ -98,6 +104,67 @@ stat_change = Table(
     Index("ix_stat_change_at", "at", "day", "unit_id"),
     Index("ix_stat_change_unit", "unit_id", "day", "at"),
 )
+
+# Topics: (topic, ref_id) = ("tag", tag id) or ("subject", subject id); `orders` = orders counted for a unit.
+TOPIC_TAG, TOPIC_SUBJECT = "tag", "subject"
+TOPIC_COLUMNS = ("orders",)
+
+
+def _topic_key() -> list[Column]:
+    return [Column("topic", String(10), nullable=False), Column("ref_id", Integer, nullable=False)]
+
+
+def _topic_counts() -> list[Column]:
+    return [Column("orders", Integer, nullable=False, default=0, server_default="0")]
+
+
+stat_topic_day = Table(
+    "stat_topic_day", metadata,
+    Column("day", Date, nullable=False), *_topic_key(), *_topic_counts(),
+    PrimaryKeyConstraint("day", "topic", "ref_id", name="pk_stat_topic_day"),
+)
+stat_topic_month = Table(
+    "stat_topic_month", metadata,
+    Column("month", Date, nullable=False), *_topic_key(), *_topic_counts(),
+    PrimaryKeyConstraint("month", "topic", "ref_id", name="pk_stat_topic_month"),
+)
+stat_topic_change = Table(
+    "stat_topic_change", metadata,
+    Column("day", Date, nullable=False), *_topic_key(),
+    Column("at", DateTime, nullable=False),
+    Column("is_strict", Boolean, nullable=False),
+    *_topic_counts(),
+    PrimaryKeyConstraint("day", "topic", "ref_id", "at", "is_strict", name="pk_stat_topic_change"),
+    Index("ix_stat_topic_change_at", "at", "day"),
+)
+
+
+class SumTables(NamedTuple):
+    """One family of sums: per day, per month and the changes, grouped by `group` (key columns), counting
+    `columns`."""
+
+    day: Table
+    month: Table
+    change: Table
+    group: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    @property
+    def day_keys(self) -> tuple[str, ...]:
+        return ("day", *self.group)
+
+    @property
+    def month_keys(self) -> tuple[str, ...]:
+        return ("month", *self.group)
+
+    @property
+    def change_keys(self) -> tuple[str, ...]:
+        return ("day", *self.group, "at", "is_strict")
+
+
+UNIT_SUMS = SumTables(stat_day, stat_month, stat_change, ("unit_id",), COLUMNS)
+TOPIC_SUMS = SumTables(stat_topic_day, stat_topic_month, stat_topic_change, ("topic", "ref_id"), TOPIC_COLUMNS)
+FAMILIES = (UNIT_SUMS, TOPIC_SUMS)
 
 call_day = Table(
     "call_day", metadata,
@@ -207,11 +274,11 @@ FACT_COLUMNS = ("order_id", "accepted_at", "kind", "valid_from", "valid_to", "un
                 "late_excused_at")
 
 
-def _histories(connection, where_order) -> dict[int, tuple[list, list, list, set]]:
-    """order id → (fact rows, returns, callbacks, resolved) of the orders selected by `where_order(order_id
-    column)`."""
-    E, C, R = OrderEvent.__table__, Callback.__table__, Reply.__table__
-    out: dict[int, tuple[list, list, list, set]] = defaultdict(lambda: ([], [], [], set()))
+def _histories(connection, where_order) -> dict[int, tuple[list, list, list, set, list]]:
+    """order id → (fact rows, returns, callbacks, resolved, topics) of the orders selected by
+    `where_order(order_id column)`."""
+    E, C, R, W = OrderEvent.__table__, Callback.__table__, Reply.__table__, WorkOrder.__table__
+    out: dict[int, tuple[list, list, list, set, list]] = defaultdict(lambda: ([], [], [], set(), []))
     for r in connection.execute(select(*(F.c[name] for name in FACT_COLUMNS)).where(where_order(F.c.order_id))):
         out[r.order_id][0].append(r)
     returns = select(E.c.order_id, E.c.at, E.c.actor_unit_id).where(
@@ -228,19 +295,34 @@ def _histories(connection, where_order) -> dict[int, tuple[list, list, list, set
     for order_id, at in connection.execute(reached):
         if order_id in out:
             out[order_id][3].add(at)
+    subjects = select(W.c.id, W.c.subject_id).where(where_order(W.c.id), W.c.subject_id.is_not(None))
+    tags = select(order_tag.c.order_id, order_tag.c.tag_id).where(where_order(order_tag.c.order_id))
+    for topic, stmt in ((TOPIC_SUBJECT, subjects), (TOPIC_TAG, tags)):
+        for order_id, ref_id in connection.execute(stmt):
+            if order_id in out:
+                out[order_id][4].append((topic, ref_id))
     return out
 
 
-def collect(connection, where_order) -> tuple[dict, dict]:
-    """The summed changes and group totals of the selected orders: ({(day, unit, at, strict): counts},
-    {(day, unit): counts})."""
+def collect(connection, where_order) -> dict[SumTables, tuple[dict, dict]]:
+    """The summed changes and group totals of the selected orders, per family: {(day, *group, at, strict):
+    counts}, {(day, *group): counts}. A topic's change is the order's change of `total` (counted for a unit)."""
     changes: dict[tuple, Counter] = defaultdict(Counter)
     days: dict[tuple, Counter] = defaultdict(Counter)
-    for facts, returns, callbacks, resolved in _histories(connection, where_order).values():
+    topic_changes: dict[tuple, Counter] = defaultdict(Counter)
+    topic_days: dict[tuple, Counter] = defaultdict(Counter)
+    for facts, returns, callbacks, resolved, topics in _histories(connection, where_order).values():
+        held: Counter = Counter()
         for (unit, day, at, strict), diff in order_changes(facts, returns, callbacks, resolved).items():
             changes[(day, unit, at, strict)].update(diff)
             days[(day, unit)].update(diff)
-    return changes, days
+            held[(day, at, strict)] += diff.get("total", 0)
+        for (day, at, strict), n in held.items():
+            if n:
+                for topic, ref_id in topics:
+                    topic_changes[(day, topic, ref_id, at, strict)]["orders"] += n
+                    topic_days[(day, topic, ref_id)]["orders"] += n
+    return {UNIT_SUMS: (changes, days), TOPIC_SUMS: (topic_changes, topic_days)}
 
 
 def _difference(after: dict, before: dict) -> dict:
@@ -260,55 +342,52 @@ def _insert(connection, table):
     return insert(table)
 
 
-def add_counts(connection, table, keys: tuple[str, ...], rows: dict, chunk: int = 5000) -> None:
+def add_counts(connection, table, keys: tuple[str, ...], rows: dict, columns=COLUMNS, chunk: int = 5000) -> None:
     """Add the counts to the table's rows (created at zero when missing)."""
     if not rows:
         return
     ins = _insert(connection, table)
     stmt = ins.on_conflict_do_update(index_elements=list(keys),
-                                     set_={c: table.c[c] + ins.excluded[c] for c in COLUMNS})
+                                     set_={c: table.c[c] + ins.excluded[c] for c in columns})
     items = sorted(rows.items())  # one lock order for every writer (no deadlock between two flushes)
     for i in range(0, len(items), chunk):
-        connection.execute(stmt, [dict(zip(keys, key), **{c: counts.get(c, 0) for c in COLUMNS})
+        connection.execute(stmt, [dict(zip(keys, key), **{c: counts.get(c, 0) for c in columns})
                                   for key, counts in items[i:i + chunk]])
 
 
-def _drop_zeros(connection, table, keys: tuple[str, ...], touched) -> None:
+def _drop_zeros(connection, table, keys: tuple[str, ...], touched, columns=COLUMNS) -> None:
     """Delete the touched rows whose counts all came back to zero (a statement per 200 rows: SQLite limits
     the depth of an expression)."""
-    zero = and_(*(table.c[c] == 0 for c in COLUMNS))
+    zero = and_(*(table.c[c] == 0 for c in columns))
     touched = sorted(touched)
     for i in range(0, len(touched), 200):
         rows = or_(*(and_(*(table.c[k] == v for k, v in zip(keys, key))) for key in touched[i:i + 200]))
         connection.execute(delete(table).where(zero, rows))
 
 
-DAY_KEYS = ("day", "unit_id")
-MONTH_KEYS = ("month", "unit_id")
-CHANGE_KEYS = ("day", "unit_id", "at", "is_strict")
-
-
 def by_month(days: dict) -> dict:
-    """{(day, unit): counts} rolled up to {(first day of the month, unit): counts}."""
+    """{(day, *group): counts} rolled up to {(first day of the month, *group): counts}."""
     months: dict[tuple, Counter] = defaultdict(Counter)
-    for (day, unit), counts in days.items():
-        months[(day.replace(day=1), unit)].update(counts)
+    for (day, *group), counts in days.items():
+        months[(day.replace(day=1), *group)].update(counts)
     return months
 
 
-def add_sums(connection, changes: dict, days: dict) -> None:
-    add_counts(connection, stat_change, CHANGE_KEYS, changes)
-    add_counts(connection, stat_day, DAY_KEYS, days)
-    add_counts(connection, stat_month, MONTH_KEYS, by_month(days))
+def add_sums(connection, collected: dict[SumTables, tuple[dict, dict]]) -> None:
+    for f, (changes, days) in collected.items():
+        add_counts(connection, f.change, f.change_keys, changes, f.columns)
+        add_counts(connection, f.day, f.day_keys, days, f.columns)
+        add_counts(connection, f.month, f.month_keys, by_month(days), f.columns)
 
 
-def apply_difference(connection, before: tuple[dict, dict], after: tuple[dict, dict]) -> None:
-    changes = _difference(after[0], before[0])
-    days = _difference(after[1], before[1])
-    add_sums(connection, changes, days)
-    _drop_zeros(connection, stat_change, CHANGE_KEYS, changes)
-    _drop_zeros(connection, stat_day, DAY_KEYS, days)
-    _drop_zeros(connection, stat_month, MONTH_KEYS, by_month(days))
+def apply_difference(connection, before: dict, after: dict) -> None:
+    difference = {f: (_difference(after[f][0], before[f][0]), _difference(after[f][1], before[f][1]))
+                  for f in FAMILIES}
+    add_sums(connection, difference)
+    for f, (changes, days) in difference.items():
+        _drop_zeros(connection, f.change, f.change_keys, changes, f.columns)
+        _drop_zeros(connection, f.day, f.day_keys, days, f.columns)
+        _drop_zeros(connection, f.month, f.month_keys, by_month(days), f.columns)
 
 
 # --- calls per day --------------------------------------------------------------------------------------
@@ -354,6 +433,12 @@ def _counted(obj) -> bool:
     return isinstance(obj, (OrderFact, Callback, Reply)) or (isinstance(obj, OrderEvent) and obj.action == RETURN_ACTION)
 
 
+def _topics_changed(obj) -> bool:
+    """A written order whose subject or tags changed (its topic sums move with it)."""
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in ("subject_id", "subject", "tags"))
+
+
 def _in(ids):
     ids = sorted(ids)
     return lambda column: column.in_(ids)
@@ -369,13 +454,15 @@ def _before_flush(session, flush_context, instances) -> None:
                 later.append(obj)
             else:
                 orders.add(order_id)
+        elif isinstance(obj, WorkOrder) and obj.id is not None and _topics_changed(obj):
+            orders.add(obj.id)
         elif isinstance(obj, Call):
             earlier = inspect(obj).attrs.received_at.history.deleted  # a changed 来电时间 moves it between days
             days.update(at.date() for at in (obj.received_at, *earlier) if at is not None)
     if not (orders or later or days):
         session.info.pop(_PENDING, None)
         return
-    before = collect(session.connection(), _in(orders)) if orders else ({}, {})
+    before = collect(session.connection(), _in(orders)) if orders else {f: ({}, {}) for f in FAMILIES}
     session.info[_PENDING] = (orders, later, days, before)
 
 
@@ -396,15 +483,15 @@ def _after_flush(session, flush_context) -> None:
 # --- from scratch ---------------------------------------------------------------------------------------
 
 def rebuild(connection, chunk: int = 5000, echo=None) -> None:
-    """Compute stat_day, stat_month, stat_change and call_day from order_fact, order_event, callback and call."""
-    for table in (stat_change, stat_day, stat_month, call_day):
+    """Compute the sums (units, topics) and call_day from order_fact, order_event, callback, reply, the orders'
+    tags and subjects, and call."""
+    for table in (*(t for f in FAMILIES for t in (f.change, f.day, f.month)), call_day):
         connection.execute(delete(table))
     low, high = connection.execute(select(func.min(F.c.order_id), func.max(F.c.order_id))).one()
     if low is not None:
         for start in range(low, high + 1, chunk):
             stop = start + chunk
-            changes, days = collect(connection, lambda column: and_(column >= start, column < stop))
-            add_sums(connection, changes, days)
+            add_sums(connection, collect(connection, lambda column: and_(column >= start, column < stop)))
             if echo:
                 echo(start, high)
     C = Call.__table__

@@ -9,25 +9,24 @@ tag count or hot topic, so the prose of a circular always agrees with its table.
 
 The per-unit figures, rates, trends and calls come from the per-unit per-day sums (summed.py, issue 14);
 the direct queries in table.py, rates.py and trends.py define them and the equality test holds the two
-equal. Tag counts and hot topics are direct queries.
+equal; tag counts and hot topics likewise come from the per-topic sums, defined by topics.py.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.orders.enums import OrderKind
-from portal.orders.models import Subject, Tag, WorkOrder, order_tag
 from portal.stats._sql import KINDS, F, count_if, counted, dispatched
 from portal.stats.formatting import DASH, percent_one_decimal, percent_whole
 from portal.stats.period import Period
 from portal.stats import rates
 from portal.stats.rates import UnitRates
 from portal.stats.summed import (
-    Figures, call_totals, daily_trend, group_rankings, monthly_trend, overdue_units, undispatched_count, unit_rank,
-    unit_rates, unit_rows, unit_table,
+    Figures, call_totals, daily_trend, group_rankings, hot_topics, monthly_trend, overdue_units, tag_counts,
+    undispatched_count, unit_rank, unit_rates, unit_rows, unit_table,
 )
 from portal.stats.table import SORT_KEYS, UnitRow, UnitTable, sort_rows, sum_rows
 from portal.stats.trends import CallTotals, RankedRow, TrendPoint
@@ -59,35 +58,6 @@ def kind_shares(period: Period, table: UnitTable | None = None) -> list[KindShar
         counts = [int(c) for c in db.session.execute(stmt).one()]
     total = sum(counts)
     return [KindShare(k, c, percent_one_decimal(c, total)) for k, c in zip(KINDS, counts)]
-
-
-def tag_counts(period: Period) -> dict[str, int]:
-    """Orders of the period per tag name (tags with orders only), most used first, then name."""
-    n = func.count(F.id)
-    stmt = (
-        select(Tag.name, n)
-        .join(order_tag, order_tag.c.tag_id == Tag.id)
-        .join(F, F.order_id == order_tag.c.order_id)
-        .where(counted(period), dispatched(period.as_of))
-        .group_by(Tag.name)
-        .order_by(n.desc(), Tag.name)
-    )
-    return {name: int(c) for name, c in db.session.execute(stmt)}
-
-
-def hot_topics(period: Period, limit: int = 4) -> list[tuple[str, int]]:
-    """热点问题: second-level subjects by order count descending, then name."""
-    n = func.count(F.id)
-    stmt = (
-        select(Subject.name, n)
-        .join(WorkOrder, WorkOrder.subject_id == Subject.id)
-        .join(F, F.order_id == WorkOrder.id)
-        .where(counted(period), dispatched(period.as_of), Subject.parent_id.is_not(None))
-        .group_by(Subject.name)
-        .order_by(n.desc(), Subject.name)
-        .limit(limit)
-    )
-    return [(name, int(c)) for name, c in db.session.execute(stmt)]
 
 
 def city_rates(period: Period, per_unit: dict[int, UnitRates] | None = None) -> UnitRates:

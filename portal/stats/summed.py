@@ -21,7 +21,10 @@ from portal.orders.callbacks import satisfied_levels
 from portal.orders.enums import CallbackResult
 from portal.stats import trends
 from portal.stats._sql import KINDS, STATUSES, in_period
-from portal.stats.aggregates import COLUMNS, UNDISPATCHED, call_day, stat_change, stat_day, stat_month
+from portal.orders.models import Subject, Tag
+from portal.stats.aggregates import (
+    TOPIC_SUBJECT, TOPIC_SUMS, TOPIC_TAG, UNDISPATCHED, UNIT_SUMS, SumTables, call_day,
+)
 from portal.stats.period import Period
 from portal.stats.cotasks import co_task_counts
 from portal.stats.rates import UnitRates
@@ -38,14 +41,16 @@ def _last_day(period: Period) -> date | None:
     return last if last >= period.start else None
 
 
-def _summed(table, key, where, hint: str | None = None) -> dict:
-    cols = [func.coalesce(func.sum(table.c[c]), 0) for c in COLUMNS]
-    stmt = select(key, *cols).where(*where).group_by(key)
+def _summed(table, keys: list, columns: tuple[str, ...], where, hint: str | None = None) -> dict:
+    """{key: counts} summed over the rows selected; the key is a value, or a tuple for several key columns."""
+    cols = [func.coalesce(func.sum(table.c[c]), 0) for c in columns]
+    stmt = select(*keys, *cols).where(*where).group_by(*keys)
     if hint:
         stmt = stmt.with_hint(table, hint, "sqlite")
     out = {}
+    n = len(keys)
     for rec in db.session.execute(stmt):
-        out[rec[0]] = Counter({c: int(v) for c, v in zip(COLUMNS, rec[1:]) if v})
+        out[rec[0] if n == 1 else tuple(rec[:n])] = Counter({c: int(v) for c, v in zip(columns, rec[n:]) if v})
     return out
 
 
@@ -58,23 +63,26 @@ def _whole_months(start: date, last: date) -> tuple[date, date] | None:
     return first, (after - timedelta(days=1)).replace(day=1)
 
 
-def sums(period: Period, by: str = "unit_id") -> dict:
-    """Counts as of T per unit (`by="unit_id"`, unit 0: 待派单), per day or per month (`by="day"`, `"month"`:
-    first days of months; units only). Three queries whatever the period's length: the whole months from
-    stat_month (not for `by="day"`), the other days from stat_day, the changes not counted yet at T."""
+def sums(period: Period, by: str = "group", family: SumTables = UNIT_SUMS) -> dict:
+    """Counts as of T per group of the family (`by="group"`: per unit, unit 0 being 待派单; per (topic, ref_id)),
+    or per day or per month (`by="day"`, `"month"`: first days of months; units only). Three queries whatever
+    the period's length: the whole months from the month table (not for `by="day"`), the other days from the
+    day table, the changes not counted yet at T."""
     last = _last_day(period)
     if last is None:
         return {}
     t = period.as_of
     months = None if by == "day" else _whole_months(period.start, last)
+    stat_day, stat_month, stat_change = family.day, family.month, family.change
+    columns = family.columns
 
-    def key_of(table):
-        if by == "unit_id":
-            return table.c.unit_id
-        return table.c.day
+    def key_of(table, period_column=None):
+        if by == "group":
+            return [table.c[k] for k in family.group]
+        return [table.c.day if period_column is None else period_column]
 
     def units_only(table):
-        return [table.c.unit_id != UNDISPATCHED] if by != "unit_id" else []
+        return [table.c.unit_id != UNDISPATCHED] if by != "group" else []
 
     def label(key):
         return key.replace(day=1) if by == "month" else key
@@ -88,17 +96,18 @@ def sums(period: Period, by: str = "unit_id") -> dict:
 
     days = [stat_day.c.day >= period.start, stat_day.c.day <= last]
     if months is not None:
-        add(_summed(stat_month, stat_month.c.unit_id if by == "unit_id" else stat_month.c.month,
+        add(_summed(stat_month, key_of(stat_month, stat_month.c.month), columns,
                     [stat_month.c.month >= months[0], stat_month.c.month <= months[1], *units_only(stat_month)]))
         month_end = (months[1].replace(day=28) + timedelta(days=4)).replace(day=1)
         days.append(or_(stat_day.c.day < months[0], stat_day.c.day >= month_end))
-    add(_summed(stat_day, key_of(stat_day), [*days, *units_only(stat_day)]))
+    add(_summed(stat_day, key_of(stat_day), columns, [*days, *units_only(stat_day)]))
     later = and_(stat_change.c.at >= t, or_(stat_change.c.at > t, stat_change.c.is_strict))
     # What does not count yet at a recent T is the little still ahead (deadlines of the work in hand): read
     # it by time. SQLite cannot tell that from a year of days without statistics on `at`, so it is told.
-    hint = "INDEXED BY ix_stat_change_at" if t >= now() - RECENT else None
-    add(_summed(stat_change, key_of(stat_change), [stat_change.c.day >= period.start, stat_change.c.day <= last,
-                                                    later, *units_only(stat_change)], hint), -1)
+    hint = f"INDEXED BY ix_{stat_change.name}_at" if t >= now() - RECENT else None
+    add(_summed(stat_change, key_of(stat_change), columns, [stat_change.c.day >= period.start,
+                                                             stat_change.c.day <= last, later,
+                                                             *units_only(stat_change)], hint), -1)
     return total
 
 
@@ -254,3 +263,31 @@ def daily_trend(period: Period) -> list[trends.TrendPoint]:
 def monthly_trend(period: Period, months: int = 12) -> list[trends.TrendPoint]:
     span, labels = trends.month_span(period, months)
     return _points(labels, span, "month", lambda d: f"{d:%Y-%m}")
+
+
+# --- tags and subjects ----------------------------------------------------------------------------------
+
+def _topic_counts(period: Period, topic: str, model) -> list[tuple[str, int]]:
+    """(name, orders counted for a unit at T) per tag or subject, most first, then name (code point order, the
+    same on every database); `model` rows sharing a name are one line, as the direct queries group by name."""
+    found = {ref_id: c["orders"] for (kind, ref_id), c in sums(period, family=TOPIC_SUMS).items()
+             if kind == topic and c["orders"]}
+    if not found:
+        return []
+    stmt = select(model.id, model.name).where(model.id.in_(sorted(found)))
+    if model is Subject:
+        stmt = stmt.where(Subject.parent_id.is_not(None))  # 热点问题: second-level subjects
+    named: Counter = Counter()
+    for ref_id, name in db.session.execute(stmt):
+        named[name] += found[ref_id]
+    return sorted(named.items(), key=lambda item: (-item[1], item[0]))
+
+
+def tag_counts(period: Period) -> dict[str, int]:
+    """Orders of the period per tag name (tags with orders only), most used first, then name."""
+    return dict(_topic_counts(period, TOPIC_TAG, Tag))
+
+
+def hot_topics(period: Period, limit: int = 4) -> list[tuple[str, int]]:
+    """热点问题: second-level subjects by order count descending, then name."""
+    return _topic_counts(period, TOPIC_SUBJECT, Subject)[:limit]

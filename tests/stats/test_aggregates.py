@@ -21,8 +21,10 @@ from portal.calls.models import Call, CallOutcome
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.orders.history import OrderFact
-from portal.stats import rates as direct_rates, summed, table as direct_table, trends as direct_trends
-from portal.stats.aggregates import call_day, rebuild, stat_change, stat_day, stat_month
+from portal.stats import (
+    rates as direct_rates, summed, table as direct_table, topics as direct_topics, trends as direct_trends,
+)
+from portal.stats.aggregates import FAMILIES, call_day, rebuild
 from portal.stats.period import Period
 from tests.orders.factories import TZ
 from tests.stats.test_as_of import START, World, _frozen, times_to_check
@@ -107,6 +109,8 @@ def _same_figures(period: Period) -> None:
     assert summed.call_totals(period) == direct_trends.call_totals(period), period
     assert summed.daily_trend(period) == direct_trends.daily_trend(period), period
     assert summed.monthly_trend(period) == direct_trends.monthly_trend(period), period
+    assert list(summed.tag_counts(period).items()) == list(direct_topics.tag_counts(period).items()), period
+    assert summed.hot_topics(period, limit=10) == direct_topics.hot_topics(period, limit=10), period
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -124,21 +128,29 @@ def test_the_sums_give_the_figures_of_the_direct_queries_at_any_t(seed):
     assert checked >= len(PERIODS) * 25
 
 
+SUM_TABLES = (*(t for f in FAMILIES for t in (f.day, f.month, f.change)), call_day)
+
+
 def _tables() -> dict:
     out = {}
-    for table in (stat_day, stat_month, stat_change, call_day):
+    for table in SUM_TABLES:
         rows = db.session.execute(select(table)).all()
-        keys = {"day", "month", "unit_id", "at", "is_strict"}
+        keys = {"day", "month", "unit_id", "topic", "ref_id", "at", "is_strict"}
         out[table.name] = sorted(tuple(r) for r in rows if any(v for k, v in r._mapping.items() if k not in keys))
     return out
 
 
 @pytest.mark.parametrize("seed", (7, 8))
 def test_the_sums_kept_by_every_write_equal_the_sums_rebuilt_from_scratch(seed):
-    _world(seed)
+    world = _world(seed)
+    # An order's subject and tags are set when it is created; should they change later, its topic sums follow.
+    for order in world.rng.sample(world.orders, 8):
+        order.subject = world.rng.choice(world.subjects)
+        order.tags = world.rng.sample(world.tags, world.rng.randint(0, 3))
+    db.session.commit()
     kept = _tables()
-    assert kept["stat_day"] and kept["stat_month"] and kept["stat_change"] and kept["call_day"]
-    for table in (stat_day, stat_month, stat_change, call_day):
+    assert all(kept[t.name] for t in SUM_TABLES), {name: len(rows) for name, rows in kept.items()}
+    for table in SUM_TABLES:
         db.session.execute(delete(table))
     rebuild(db.session.connection())
     db.session.commit()

@@ -28,6 +28,7 @@ from portal.auth.roles import Role
 from portal.extensions import db
 from portal.orders import handling, services
 from portal.orders.enums import DEFAULT_SATISFIED, CallbackResult, OrderKind, OrderState
+from portal.orders.models import Subject, Tag
 from portal.orders.transitions import why_not
 from portal.stats import rates as direct_rates, table as direct_table
 from portal.stats.queries import KINDS, Period, unit_rates, unit_table
@@ -69,6 +70,13 @@ class World:
         self.rng = rng
         self.centre = UserFactory(role=Role.CENTRE_STAFF, unit=None)
         self.units = [staffed_unit() for _ in range(4)]
+        # Subjects (two second-level ones share a name under different parents) and tags, for the topic figures.
+        roads, water = Subject(name="城市管理"), Subject(name="公用事业")
+        self.subjects = [roads, water, Subject(name="路灯", parent=roads), Subject(name="噪音扰民", parent=roads),
+                         Subject(name="噪音扰民", parent=water), Subject(name="停水", parent=water)]
+        self.tags = [Tag(name="生态环境保护"), Tag(name="优化营商环境"), Tag(name="民生实事")]
+        db.session.add_all([*self.subjects, *self.tags])
+        db.session.commit()
         self.orders: list = []
         self.histories: dict[int, History] = {}
         self.end = START
@@ -157,7 +165,9 @@ class World:
         kind = rng.choice(list(OrderKind))
         with _frozen(at):
             order = services.create_order(self.centre, kind=kind, content=f"第{i}号诉求：小区路灯不亮。",
-                                          urgent=rng.random() < 0.1)
+                                          urgent=rng.random() < 0.1,
+                                          subject=rng.choice([None, *self.subjects]),
+                                          tags=rng.sample(self.tags, rng.randint(0, 2)))
             db.session.commit()
         history = History(order.accepted_at, kind)
         self.orders.append(order)
