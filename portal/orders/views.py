@@ -85,13 +85,13 @@ def unit_choices(term: str = ""):
 @bp.app_template_global()
 def order_text(order, field: str) -> str:
     """An order's field as the current user may read it (portal.orders.privacy)."""
-    return shown(order, field, current_user)
+    return shown(order, field, current_user._get_current_object())
 
 
 @bp.app_template_global()
 def order_quote(order, text: str | None) -> str:
     """Text about an order (its events, 督办 messages) as the current user may read it."""
-    return quoted(order, text, current_user)
+    return quoted(order, text, current_user._get_current_object())
 
 
 @bp.app_template_global()
@@ -112,13 +112,14 @@ def _sort_default(form: FilterForm, tab) -> None:
 
 
 def _list(tabs, endpoint: str, page_template: str, **extra):
+    user = current_user._get_current_object()  # the proxy costs a lookup on every attribute
     form = FilterForm(request.args)
     tab = queries.find_tab(tabs, request.args.get("tab"))
     form.tab.data = tab.key
     _sort_default(form, tab)
     filters = _filters(form)
-    counts = queries.tab_counts(current_user, tabs)
-    page = queries.page_of(current_user, tab, filters, arg_page(),
+    counts = queries.tab_counts(user, tabs)
+    page = queries.page_of(user, tab, filters, arg_page(),
                            current_app.config["PAGE_SIZE"], cursor=request.args.get("c"),
                            total=None if filters.any else counts.get(tab.key))
     args = {k: v for k, v in request.args.items() if k not in ("page", "c") and v}
@@ -133,8 +134,9 @@ def _list(tabs, endpoint: str, page_template: str, **extra):
 @roles(*UNIT)
 def my_orders():
     # The unit's own parts of orders (协办, passed down) and its sub-units' answers, above its list.
-    todo = [] if wants_fragment() else queries.tasks_to_do(current_user)
-    return _list(queries.unit_tabs(current_user), "orders.my_orders", "orders/my_orders.html", task_todo=todo)
+    user = current_user._get_current_object()
+    todo = [] if wants_fragment() else queries.tasks_to_do(user)
+    return _list(queries.unit_tabs(user), "orders.my_orders", "orders/my_orders.html", task_todo=todo)
 
 
 @bp.get("/queues")

@@ -156,3 +156,34 @@ def test_page_query_count_does_not_grow_with_its_length(city, client, app):
     assert meaningful >= len(counts) * 0.4, (meaningful, counts)
     assert {"/orders/mine?tab=closed", "/orders/queues?tab=closed", "/orders/queues?tab=all",
             "/orders/mine?tab=working", "/orders/queues?tab=overdue"} <= long_lists
+
+
+def test_rows_of_units_not_loaded_yet_cost_no_extra_query(city, client, app):
+    """A page whose rows name units the request has not loaded (the 承办单位 an order had before a return) costs
+    the same queries as a page whose rows name only the user's own unit: the first 25 rows here name none, the
+    next 75 another unit."""
+    from portal.units.models import Unit
+
+    user = city["u001"]
+    tab = queries.find_tab(queries.UNIT_TABS, "working")
+    rows = db.session.scalars(queries.order_select(user, tab, queries.Filters()).limit(100)).all()
+    assert len(rows) == 100
+    other = db.session.scalar(select(Unit.id).where(Unit.id != user.unit_id).order_by(Unit.id.desc()).limit(1))
+    for i, order in enumerate(rows):
+        order.last_unit_id = None if i < 25 else other  # a page of 20 reads 21 rows (is there a next page?)
+    db.session.flush()
+    _login(client, user)
+    url = "/orders/mine?tab=working&sort=deadline"
+    client.get(url)
+    seen = []
+    for size in (20, 100):
+        app.config["PAGE_SIZE"] = size
+        db.session.expunge_all()
+        with recorded() as statements:
+            page = client.get(url)
+        assert page.status_code == 200
+        seen.append((len(statements), page.get_data(as_text=True).count('data-testid="order-row"')))
+    app.config["PAGE_SIZE"] = 20
+    (small, rows_small), (large, rows_large) = seen
+    assert (rows_small, rows_large) == (20, 100)
+    assert small == large, f"{small} queries at 20 rows, {large} at 100"
