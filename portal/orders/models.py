@@ -93,6 +93,7 @@ class WorkOrder(db.Model):
         _open_index("ix_work_order_open_unit_accepted", "unit_id", "accepted_at", "id"),
         _open_index("ix_work_order_open_deadline", "handle_deadline", "id"),
         _open_index("ix_work_order_open_accepted", "accepted_at", "id"),
+        _open_index("ix_work_order_open_problem", "problem_at"),  # the 问题工单 badge, counted on every centre list
         Index("ix_work_order_unit_state_accepted", "unit_id", "state", "accepted_at", "id"),
         Index("ix_work_order_unit_state_deadline", "unit_id", "state", "handle_deadline", "id"),
         Index("ix_work_order_state_accepted", "state", "accepted_at", "id"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 
 from portal.web.access import allowed_roles
 
@@ -39,10 +39,13 @@ NAV = (
 
 
 def nav_for(user) -> list[tuple[str, str, str]]:
-    """Return (label, endpoint, url) for the items this user may open."""
-    items = []
-    for item in NAV:
-        roles = allowed_roles(current_app, item.endpoint)
-        if roles and user.roles & roles:
-            items.append((item.label, item.endpoint, url_for(item.endpoint)))
-    return items
+    """Return (label, endpoint, url) for the items this user may open.
+
+    Every page shows it: kept per app, set of roles and mount point (the declarations and the URL rules do
+    not change while the process runs; a handful of role sets exist)."""
+    cache = current_app.extensions.setdefault("portal.nav", {})
+    key = (user.roles, request.script_root)
+    if key not in cache:
+        cache[key] = tuple((item.label, item.endpoint, url_for(item.endpoint)) for item in NAV
+                           if (roles := allowed_roles(current_app, item.endpoint)) and user.roles & roles)
+    return list(cache[key])

@@ -1,5 +1,6 @@
 """Lists at city scale (issue 14): every list query uses an index for its conditions and its order (no full
-scan, no sort of the whole set), and a page costs the same number of queries at 20 rows as at 100.
+scan, no sort of the whole set), so do the tabs' badge counts, and a page costs the same number of queries at
+20 rows as at 100.
 
 The data set is generated (`demo generate`) and analysed, so the planner chooses as it would on a real
 database; on PostgreSQL sequential scans and sorts are also priced out, so a Sort or Seq Scan left in a plan
@@ -113,6 +114,17 @@ def test_every_list_uses_an_index_for_its_conditions_and_order(city, client):
             assert client.get(url).status_code == 200, url
         lists = [(s, p) for s, p in statements if "FROM work_order" in s and "ORDER BY" in s]
         assert lists, url
+        # The tabs' badges (one statement of counts, on every list page): each count looks up a range of an
+        # index (SQLite: SEARCH, not even a SCAN of an open-orders index), never the whole table.
+        badges = [(s, p) for s, p in statements if s.startswith("SELECT (SELECT count(*)")]
+        assert len(badges) == 1, url
+        for statement, parameters in badges:
+            plan = _plan(statement, parameters)
+            problems = _problems(plan, dialect)
+            if dialect == "sqlite":
+                problems += [ln for ln in plan.splitlines() if ln.startswith("SCAN work_order") and "INDEX" in ln]
+            if problems:
+                failures.append(f"{username} {url} badges: {problems}")
         for statement, parameters in lists:
             plan = _plan(statement, parameters)
             problems = _problems(plan, dialect)
