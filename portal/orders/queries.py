@@ -25,36 +25,31 @@ DUPLICATE_WINDOW = timedelta(days=30)
 S = OrderState
 
 
+# A tab's condition is a callable of the time `at`. Those that do not depend on it are built once: a clause is
+# immutable, and rebuilding it for every badge of every request was a good part of a list page's cost.
+def _fixed(clause):
+    return lambda at: clause
+
+
 def _states(*states):
-    return lambda at: WorkOrder.state.in_(states)
+    return _fixed(WorkOrder.state.in_(states))
 
 
-def _return_review(at: datetime):
+def _pending_return(stage: ReturnStage):
     pending = exists().where(ReturnRequest.order_id == WorkOrder.id, ReturnRequest.status == RequestStatus.PENDING,
-                             ReturnRequest.stage == ReturnStage.CENTRE)
+                             ReturnRequest.stage == stage)
     return and_(WorkOrder.state == S.RETURN_REQUESTED, pending)
 
 
-def _leader_return_review(at: datetime):
-    pending = exists().where(ReturnRequest.order_id == WorkOrder.id, ReturnRequest.status == RequestStatus.PENDING,
-                             ReturnRequest.stage == ReturnStage.LEADER)
-    return and_(WorkOrder.state == S.RETURN_REQUESTED, pending)
-
-
-def _problem(at: datetime):
-    """问题工单 (reopened or passed between units too often)."""
-    return WorkOrder.problem_at.is_not(None)
-
-
-def _leader_signoff(at: datetime):
-    """A liaison's reply waiting for the unit leader's sign-off."""
-    return exists().where(Reply.order_id == WorkOrder.id, Reply.status == RequestStatus.PENDING,
-                          Reply.stage == ReturnStage.LEADER)
-
-
-def _supervised(at: datetime):
-    """An open 督办 the unit has not acknowledged yet."""
-    return exists().where(Supervision.order_id == WorkOrder.id, Supervision.acknowledged_at.is_(None))
+_return_review = _fixed(_pending_return(ReturnStage.CENTRE))
+_leader_return_review = _fixed(_pending_return(ReturnStage.LEADER))
+# 问题工单 (reopened or passed between units too often).
+_problem = _fixed(WorkOrder.problem_at.is_not(None))
+# A liaison's reply waiting for the unit leader's sign-off.
+_leader_signoff = _fixed(exists().where(Reply.order_id == WorkOrder.id, Reply.status == RequestStatus.PENDING,
+                                        Reply.stage == ReturnStage.LEADER))
+# An open 督办 the unit has not acknowledged yet.
+_supervised = _fixed(exists().where(Supervision.order_id == WorkOrder.id, Supervision.acknowledged_at.is_(None)))
 
 
 @dataclass(frozen=True)
@@ -91,7 +86,7 @@ CENTRE_QUEUES = (
     Tab("overdue", "已逾期", active_overdue),
     Tab("problem", "问题工单", _problem),
     Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False),
-    Tab("all", "全部", lambda at: true(), "accepted", open=False, undispatched=True),
+    Tab("all", "全部", _fixed(true()), "accepted", open=False, undispatched=True),
 )
 
 
