@@ -13,7 +13,6 @@ workers and the load generator itself (from /proc), so a result on a shared 2-co
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import statistics
 import subprocess
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 from benchmarks.scale_bench import LIAISON, ROOT, SECRET, Recorder, _dispose, _engine, _free_port, _wait_for, login, \
-    make_app
+    make_app, request_loop
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -76,16 +75,7 @@ def throughput(url: str, user: str, path: str, seconds: float, connections: int)
     done, errors = [0], [0]
 
     def loop(until: float):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.perf_counter() < until:
-            conn.request("GET", path, headers={"Cookie": f"session={cookie}"})
-            response = conn.getresponse()
-            response.read()
-            if response.status == 200:
-                done[0] += 1
-            else:
-                errors[0] += 1
-        conn.close()
+        request_loop(port, path, cookie, until, done, errors)
 
     try:
         _wait_for(port)

@@ -345,16 +345,7 @@ def throughput(ds: Dataset, seconds: float, echo, connections: int = 4) -> float
         stop = time.perf_counter() + seconds
 
         def worker():
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            while time.perf_counter() < stop:
-                conn.request("GET", path, headers={"Cookie": f"session={cookie}"})
-                response = conn.getresponse()
-                response.read()
-                if response.status == 200:
-                    done[0] += 1
-                else:
-                    errors[0] += 1
-            conn.close()
+            request_loop(port, path, cookie, stop, done, errors)
 
         for t in [threading.Thread(target=worker) for _ in range(1)]:
             t.start()
@@ -375,6 +366,20 @@ def throughput(ds: Dataset, seconds: float, echo, connections: int = 4) -> float
         server.wait(timeout=30)
     echo(f"  {ds.dialect} {ds.size:,} throughput {rate:.1f} req/s")
     return rate
+
+
+def request_loop(port: int, path: str, cookie: str, until: float, done: list, errors: list) -> None:
+    """One client on one connection: GET `path` until `until`, counting 200s in done[0], others in errors[0]."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while time.perf_counter() < until:
+        conn.request("GET", path, headers={"Cookie": f"session={cookie}"})
+        response = conn.getresponse()
+        response.read()
+        if response.status == 200:
+            done[0] += 1
+        else:
+            errors[0] += 1
+    conn.close()
 
 
 def _wait_for(port: int) -> None:

@@ -144,21 +144,26 @@ def test_every_list_uses_an_index_for_its_conditions_and_order(city, client):
     assert not failures, "\n".join(failures)
 
 
+def _queries_at_20_and_100(client, app, url) -> list[tuple[int, int]]:
+    """(queries, rows shown) of the page at 20 rows a page, then at 100."""
+    client.get(url)  # the first request of a test also fills per-context caches (calendar, limits)
+    seen = []
+    for size in (20, 100):
+        app.config["PAGE_SIZE"] = size
+        db.session.expunge_all()  # a fresh session, as each request has in production
+        with recorded() as statements:
+            page = client.get(url)
+        assert page.status_code == 200
+        seen.append((len(statements), page.get_data(as_text=True).count('data-testid="order-row"')))
+    app.config["PAGE_SIZE"] = 20
+    return seen
+
+
 def test_page_query_count_does_not_grow_with_its_length(city, client, app):
     counts, meaningful, long_lists = {}, 0, set()
     for username, url, tab, sort in _lists():
         _login(client, city[username])
-        client.get(url)  # the first request of a test also fills per-context caches (calendar, limits)
-        seen = []
-        for size in (20, 100):
-            app.config["PAGE_SIZE"] = size
-            db.session.expunge_all()  # a fresh session, as each request has in production
-            with recorded() as statements:
-                page = client.get(url)
-            assert page.status_code == 200
-            seen.append((len(statements), page.get_data(as_text=True).count('data-testid="order-row"')))
-        app.config["PAGE_SIZE"] = 20
-        (small, rows_small), (large, rows_large) = seen
+        (small, rows_small), (large, rows_large) = _queries_at_20_and_100(client, app, url)
         counts[url] = (small, large)
         assert small == large, f"{username} {url}: {small} queries at {rows_small} rows, {large} at {rows_large}"
         if rows_large > rows_small == 20:
@@ -185,17 +190,6 @@ def test_rows_of_units_not_loaded_yet_cost_no_extra_query(city, client, app):
         order.last_unit_id = None if i < 25 else other  # a page of 20 reads 21 rows (is there a next page?)
     db.session.flush()
     _login(client, user)
-    url = "/orders/mine?tab=working&sort=deadline"
-    client.get(url)
-    seen = []
-    for size in (20, 100):
-        app.config["PAGE_SIZE"] = size
-        db.session.expunge_all()
-        with recorded() as statements:
-            page = client.get(url)
-        assert page.status_code == 200
-        seen.append((len(statements), page.get_data(as_text=True).count('data-testid="order-row"')))
-    app.config["PAGE_SIZE"] = 20
-    (small, rows_small), (large, rows_large) = seen
+    (small, rows_small), (large, rows_large) = _queries_at_20_and_100(client, app, "/orders/mine?tab=working")
     assert (rows_small, rows_large) == (20, 100)
     assert small == large, f"{small} queries at 20 rows, {large} at 100"
