@@ -1,7 +1,7 @@
 """问题工单 badge at city scale: a partial index on problem_at over the orders still moving
 
 Revision ID: 7d2f0c4a9b13
-Revises: e3a5c7d9b1f2
+Revises: e6a41c9b3d72
 Create Date: 2026-12-01 23:10:00
 
 Every centre list page counts the 问题工单 queue for its badge (`problem_at IS NOT NULL` among the open
@@ -12,7 +12,7 @@ models.
 from alembic import op
 
 revision = "7d2f0c4a9b13"
-down_revision = "e3a5c7d9b1f2"
+down_revision = "e6a41c9b3d72"
 branch_labels = None
 depends_on = None
 
