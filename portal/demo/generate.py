@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from bisect import bisect_right
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
@@ -19,14 +20,15 @@ from portal.auth.models import User, UserDuty
 from portal.auth.roles import SECOND_FACTOR_ROLES, Role
 from portal.orders.limits import current_limits
 from portal.calls.models import Call, CallOutcome, call_kb_entry
+from portal.calendar import workdays
 from portal.clock import now
 from portal.demo import order_texts as texts
 from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from portal.demo.bulk import BulkWriter
+from portal.demo.bulk import BulkWriter, seconds
 from portal.demo.order_build import load_subjects, load_tags
 from portal.demo.order_life import (
-    CALLBACK_COLUMNS, EVENT_COLUMNS, EXTENSION_COLUMNS, ORDER_COLUMNS, REPLY_COLUMNS, RETURN_COLUMNS, Ids, Limits,
-    OrderLife, Person, Rows, order_row,
+    CALLBACK_COLUMNS, DAY, EVENT_COLUMNS, EXTENSION_COLUMNS, FACT_COLUMNS, ORDER_COLUMNS, REPLY_COLUMNS, RETURN_COLUMNS,
+    Ids, Limits, OrderLife, Person, Rows, day_of, order_row,
 )
 from portal.demo.order_subjects import ECOLOGY_SUBJECTS, ISSUES, REPLIES, TAG_BUSINESS, TAG_ECOLOGY
 from portal.demo.units import ALL_UNITS
@@ -37,11 +39,12 @@ from portal.orders import search as order_search
 from portal.knowledge.models import EntryStatus, KBEntry, KBEntryVersion, KBSearchDoc
 from portal.knowledge.search import doc_values
 from portal.orders.enums import OrderKind
+from portal.orders.history import OrderFact
 from portal.orders.models import Callback, OrderEvent, WorkOrder, order_tag
 from portal.orders.records import ExtensionRequest, Reply, ReturnRequest
 from portal.units.models import UNIT_GROUPS, Unit
 
-CHUNK = 20_000
+CHUNK = 50_000
 BIG_UNIT_SHARE = 0.02
 KIND_WEIGHTS = {OrderKind.CONSULT: 14, OrderKind.HELP: 72, OrderKind.COMPLAINT: 10, OrderKind.SUGGESTION: 4,
                 OrderKind.REPORT: 1, OrderKind.PRAISE: 1}
@@ -49,6 +52,9 @@ DIRECT_CALLS_PER_ORDER = 0.5
 KB_PER_UNIT = 3
 MERGE_SHARE = 0.005
 CALL_COLUMNS = ("id", "received_at", "mobile", "summary", "outcome", "order_id", "operator_id", "created_at")
+CALL_ORDER, CALL_DIRECT = CallOutcome.ORDER.value, CallOutcome.DIRECT.value
+# Loaded without their secondary indexes, which are built once at the end.
+BULK_TABLES = (WorkOrder.__table__, OrderEvent.__table__, Call.__table__, OrderFact.__table__)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class Summary:
     big_unit: str = ""
     big_unit_orders: int = 0
     seconds: float = 0.0
+    phases: dict = field(default_factory=dict)  # name → (CPU seconds, wall seconds)
 
 
 def generate(plan: Plan, echo=print) -> Summary:
@@ -80,7 +87,7 @@ def generate(plan: Plan, echo=print) -> Summary:
         raise ValueError("数据库中已有单位；批量数据只能生成到空库。")
     if plan.orders < 1 or plan.units < 2:
         raise ValueError("至少 1 件工单、2 个单位。")
-    started = time.perf_counter()
+    clock = Phases()
     rng = random.Random(plan.seed)
     end = (plan.end or now()).replace(microsecond=0)
     summary = Summary()
@@ -94,126 +101,132 @@ def generate(plan: Plan, echo=print) -> Summary:
     summary.kb_entries = len(entries)
     db.session.commit()
     echo(f"单位 {summary.units} 个，账号 {summary.users} 个，知识库条目 {summary.kb_entries} 条")
+    limits = current_limits()
+    unit_names = {u.id: u.short_name for u in units}
+    # Plain tuples, not ORM objects: an attribute read of a mapped object costs more than a random draw.
+    subjects = [(leaf.id, name in ECOLOGY_SUBJECTS, ISSUES[name]) for name, leaf in leaves.items() if name in ISSUES]
+    ecology, business = tags[TAG_ECOLOGY].id, tags[TAG_BUSINESS].id
+    unit_ids = [u.id for u in units]
+    cumulative = _cumulative(unit_weights(len(units)))
+    operator = people["operator"].id
+    workdays.overrides()  # the admins' calendar arrangements, read (and cached) before the load takes the lock
+    clock.lap("units, accounts, KB")
+
+    # From here on the session stays idle (on SQLite the load's own connection holds the write lock).
 
     writer = BulkWriter()
     writer.written.update({KBEntry.__tablename__, KBEntryVersion.__tablename__})  # explicit ids: move the sequences
-    limits = current_limits()
     life = OrderLife(rng, end, Limits(limits.handle_days, limits.sign_working_days, limits.urgent_sign_minutes,
                                       limits.urgent_handle_hours), Ids(), centre=people["centre"],
                      operator=people["operator"], liaisons=people["liaisons"], leaders=people["leaders"],
-                     unit_names={u.id: u.short_name for u in units})
-    unit_ids = [u.id for u in units]
-    cumulative = _cumulative(unit_weights(len(units)))
+                     unit_names=unit_names)
+    draw = rng.random
 
     def other_unit(unit_id: int) -> int:
         while (picked := rng.choice(unit_ids)) == unit_id:
             pass
         return picked
 
-    bulk_tables = (WorkOrder.__table__, OrderEvent.__table__, Call.__table__)
-    _drop_indexes(bulk_tables)
-    span = (plan.years * 365 * 86400) - 60
-    accepted = sorted(end - timedelta(seconds=60 + rng.random() * span) for _ in range(plan.orders))
-    subjects = [(leaf, ISSUES[name]) for name, leaf in leaves.items() if name in ISSUES]
+    # Secondary indexes and the keyword search structures are built once at the end: several times faster
+    # than keeping them up to date row by row.
+    writer.drop_indexes(BULK_TABLES)
+    for ddl in order_search.drop_ddl(writer.dialect):
+        writer.execute(ddl)
+    end_at = seconds(end)
+    span = int(plan.years * 365 * DAY) - 60
+    accepted = sorted(end_at - 60 - int(draw() * span) for _ in range(plan.orders))
     kinds, kind_cumulative = list(KIND_WEIGHTS), _cumulative(list(KIND_WEIGHTS.values()))
-    ecology, business = tags[TAG_ECOLOGY].id, tags[TAG_BUSINESS].id
-    day_seq: dict[date, int] = {}
+    day_seq: dict[int, int] = {}
+    day_text: dict[int, str] = {}
     merged: set[int] = set()
     call_id = 0
     for start in range(0, plan.orders, CHUNK):
         rows = Rows()
         for index in range(start, min(start + CHUNK, plan.orders)):
             oid = index + 1
-            at = accepted[index].replace(microsecond=0)
-            day_seq[at.date()] = seq = day_seq.get(at.date(), 0) + 1
-            unit_id = unit_ids[_pick(cumulative, rng.random())]
-            unit = life.unit_names[unit_id]
-            kind = rng.choices(kinds, cum_weights=kind_cumulative)[0]
-            leaf, issues = rng.choice(subjects)
+            at = accepted[index]
+            day = at // DAY
+            day_seq[day] = seq = day_seq.get(day, 0) + 1
+            if day not in day_text:
+                day_text[day] = f"{day_of(at):%Y%m%d}"
+            unit_id = unit_ids[_pick(cumulative, draw())]
+            unit = unit_names[unit_id]
+            kind = kinds[_pick(kind_cumulative, draw())]
+            subject_id, is_ecology, issues = subjects[int(draw() * len(subjects))]
             where, address = texts.place(rng, unit)
             title, content = texts.wording(rng, kind, rng.choice(issues), texts.caller(rng), where)
             call_id += 1
             mobile = texts.mobile(rng)
-            rows.calls.append((call_id, at - timedelta(minutes=rng.randrange(1, 10)), mobile, content[:200],
-                               CallOutcome.ORDER.value, oid, people["operator"].id, at))
-            o = {"id": oid, "number": f"{at:%Y%m%d}{seq:02d}", "accepted_at": at, "kind": kind, "title": title,
-                 "content": content, "subject_id": leaf.id, "caller_name": texts.caller(rng), "caller_mobile": mobile,
-                 "address": address, "urgent": rng.random() < 0.02, "confidential": rng.random() < 0.01,
+            rows.calls.append((call_id, at - 60 * (1 + int(draw() * 9)), mobile, content[:200], CALL_ORDER, oid,
+                               operator, at))
+            o = {"id": oid, "number": f"{day_text[day]}{seq:02d}", "accepted_at": at, "kind": kind, "title": title,
+                 "content": content, "subject_id": subject_id, "caller_name": texts.caller(rng),
+                 "caller_mobile": mobile, "address": address, "urgent": draw() < 0.02, "confidential": draw() < 0.01,
                  "unit_id": None, "last_unit_id": None, "handler_id": None, "dispatched_at": None,
                  "sign_deadline": None, "signed_at": None, "handle_deadline": None, "completed_at": None,
                  "closed_at": None, "return_count": 0, "extension_count": 0, "reopen_count": 0, "designated": False,
-                 "merged_into_id": None, "created_by_id": people["operator"].id, "created_at": at,
-                 "call_id": call_id}
+                 "merged_into_id": None, "created_by_id": operator, "created_at": at, "call_id": call_id}
             merge_into = None
-            if oid > 1 and rng.random() < MERGE_SHARE:
-                target = oid - rng.randrange(1, min(oid, 300))
-                if target not in merged and accepted[target - 1].replace(microsecond=0) < at:
+            if oid > 1 and draw() < MERGE_SHARE:
+                target = oid - 1 - int(draw() * (min(oid, 300) - 1))
+                if target not in merged and accepted[target - 1] < at:
                     merge_into = target
                     merged.add(oid)
             life.run(rows, o, unit_id, other_unit, merge_into)
             rows.orders.append(order_row(o))
-            if leaf.name in ECOLOGY_SUBJECTS and rng.random() < 0.3:
+            if is_ecology and draw() < 0.3:
                 rows.tags.append((oid, ecology))
-            elif rng.random() < 0.005:
+            elif draw() < 0.005:
                 rows.tags.append((oid, business))
             if o["last_unit_id"] == unit_ids[0]:
                 summary.big_unit_orders += 1
         for _ in range(int(len(rows.orders) * DIRECT_CALLS_PER_ORDER)):
             call_id += 1
-            received = end - timedelta(seconds=60 + rng.random() * span)
-            rows.calls.append((call_id, received.replace(microsecond=0), texts.mobile(rng), "咨询政策，已按知识库直接答复。",
-                               CallOutcome.DIRECT.value, None, people["operator"].id, received.replace(microsecond=0)))
+            received = end_at - 60 - int(draw() * span)
+            rows.calls.append((call_id, received, texts.mobile(rng), "咨询政策，已按知识库直接答复。", CALL_DIRECT, None,
+                               operator, received))
+        clock.lap("orders' lives (Python)")
         _write(writer, rows, entries, rng, summary)
-        db.session.commit()
-        echo(f"  工单 {summary.orders:,} / {plan.orders:,}（{time.perf_counter() - started:.0f} 秒）")
+        writer.commit()
+        clock.lap("rows written")
+        echo(f"  工单 {summary.orders:,} / {plan.orders:,}（{clock.elapsed():.0f} 秒）")
     echo("  建立索引……")
-    _create_indexes(bulk_tables)
-    echo("  由流转记录生成统计所用的历史事实……")
-    _history_from_events()
+    writer.create_indexes(BULK_TABLES)
+    writer.commit()
+    clock.lap("indexes")
+    for ddl in order_search.create_ddl(writer.dialect):  # SQLite: FTS5 filled once ('rebuild'); PostgreSQL: pg_trgm
+        writer.execute(ddl)
+    writer.close()
+    clock.lap("keyword search (FTS5 / pg_trgm)")
     echo("  按单位、按日汇总统计……")
     rebuild_sums(db.session.connection())
     db.session.commit()
+    clock.lap("sums")
     writer.fix_sequences()
     writer.analyze()
     db.session.commit()
-    summary.seconds = time.perf_counter() - started
+    clock.lap("ANALYZE")
+    summary.seconds = clock.elapsed()
+    summary.phases = clock.phases
     return summary
 
 
-def _drop_indexes(tables) -> None:
-    """Bulk loading into a table without its secondary indexes and search triggers, then building them once,
-    is several times faster than keeping them up to date row by row."""
-    connection = db.session.connection()
-    for ddl in order_search.drop_ddl(connection.dialect.name):
-        connection.exec_driver_sql(ddl)
-    for table in tables:
-        for index in table.indexes:
-            index.drop(connection, checkfirst=True)
+class Phases:
+    """CPU and wall seconds per phase of the build (summed over the chunks)."""
 
+    def __init__(self):
+        self.started = self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+        self.phases: dict[str, tuple[float, float]] = {}
 
-def _create_indexes(tables) -> None:
-    connection = db.session.connection()
-    for table in tables:
-        for index in table.indexes:
-            index.create(connection, checkfirst=True)
-    for ddl in order_search.create_ddl(connection.dialect.name):
-        connection.exec_driver_sql(ddl)
-    db.session.commit()
+    def lap(self, name: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        before = self.phases.get(name, (0.0, 0.0))
+        self.phases[name] = (before[0] + cpu - self.cpu, before[1] + wall - self.wall)
+        self.wall, self.cpu = wall, cpu
 
-
-def _history_from_events() -> None:
-    """The statistics read order_fact (figures as of T). The bulk rows skip the transition path that writes it,
-    so it is rebuilt here from the events exactly as migration b4c2e8f1a9d3 built it for existing sites."""
-    import importlib.util
-
-    from portal.paths import resource_dir
-
-    path = resource_dir("migrations") / "versions" / "b4c2e8f1a9d3_order_facts_as_of_t.py"
-    spec = importlib.util.spec_from_file_location("order_facts_migration", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.backfill(db.session.connection())
-    db.session.commit()
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
 
 def unit_weights(count: int) -> list[float]:
@@ -233,8 +246,6 @@ def _cumulative(weights: list[float]) -> list[float]:
 
 
 def _pick(cumulative: list[float], r: float) -> int:
-    from bisect import bisect_right
-
     return min(bisect_right(cumulative, r * cumulative[-1]), len(cumulative) - 1)
 
 
@@ -247,8 +258,9 @@ def _write(writer: BulkWriter, rows: Rows, entries: list[int], rng: random.Rando
     writer.write(ReturnRequest.__table__, RETURN_COLUMNS, rows.returns)
     writer.write(ExtensionRequest.__table__, EXTENSION_COLUMNS, rows.extensions)
     writer.write(Callback.__table__, CALLBACK_COLUMNS, rows.callbacks)
+    writer.write(OrderFact.__table__, FACT_COLUMNS, rows.facts)
     if entries:
-        direct = [c[0] for c in rows.calls if c[4] == CallOutcome.DIRECT.value]
+        direct = [c[0] for c in rows.calls if c[4] == CALL_DIRECT]
         links = {(cid, rng.choice(entries)) for cid in direct if rng.random() < 0.3}
         writer.write(call_kb_entry, ("call_id", "entry_id"), sorted(links))
 
