@@ -121,6 +121,7 @@ def generate(plan: Plan, echo=print) -> Summary:
                      operator=people["operator"], liaisons=people["liaisons"], leaders=people["leaders"],
                      unit_names=unit_names)
     draw = rng.random
+    pools = texts.Pools(rng)
 
     def other_unit(unit_id: int) -> int:
         while (picked := rng.choice(unit_ids)) == unit_id:
@@ -153,14 +154,14 @@ def generate(plan: Plan, echo=print) -> Summary:
             unit = unit_names[unit_id]
             kind = kinds[_pick(kind_cumulative, draw())]
             subject_id, is_ecology, issues = subjects[int(draw() * len(subjects))]
-            where, address = texts.place(rng, unit)
-            title, content = texts.wording(rng, kind, rng.choice(issues), texts.caller(rng), where)
+            where, address = pools.place(unit)
+            title, content = texts.wording(rng, kind, issues[int(draw() * len(issues))], pools.caller(), where)
             call_id += 1
-            mobile = texts.mobile(rng)
+            mobile = pools.mobile()
             rows.calls.append((call_id, at - 60 * (1 + int(draw() * 9)), mobile, content[:200], CALL_ORDER, oid,
                                operator, at))
             o = {"id": oid, "number": f"{day_text[day]}{seq:02d}", "accepted_at": at, "kind": kind, "title": title,
-                 "content": content, "subject_id": subject_id, "caller_name": texts.caller(rng),
+                 "content": content, "subject_id": subject_id, "caller_name": pools.caller(),
                  "caller_mobile": mobile, "address": address, "urgent": draw() < 0.02, "confidential": draw() < 0.01,
                  "unit_id": None, "last_unit_id": None, "handler_id": None, "dispatched_at": None,
                  "sign_deadline": None, "signed_at": None, "handle_deadline": None, "completed_at": None,
@@ -183,7 +184,7 @@ def generate(plan: Plan, echo=print) -> Summary:
         for _ in range(int(len(rows.orders) * DIRECT_CALLS_PER_ORDER)):
             call_id += 1
             received = end_at - 60 - int(draw() * span)
-            rows.calls.append((call_id, received, texts.mobile(rng), "咨询政策，已按知识库直接答复。", CALL_DIRECT, None,
+            rows.calls.append((call_id, received, pools.mobile(), "咨询政策，已按知识库直接答复。", CALL_DIRECT, None,
                                operator, received))
         clock.lap("orders' lives (Python)")
         _write(writer, rows, entries, rng, summary)

@@ -44,9 +44,22 @@ def caller(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(["先生", "女士"])
 
 
+MOBILE_PREFIXES = ["139", "138", "137", "136", "135", "158", "159", "187", "188", "133", "153", "180", "189",
+                   "130", "131", "132", "155", "156", "186", "177"]
+
+
 def mobile(rng: random.Random) -> str:
-    return rng.choice(["139", "138", "137", "136", "135", "158", "159", "187", "188", "133", "153", "180", "189",
-                       "130", "131", "132", "155", "156", "186", "177"]) + f"{rng.randrange(10 ** 8):08d}"
+    return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}"
+
+
+def _county_place(unit: str, town: str, spot: str) -> tuple[str, str]:
+    county = unit.removesuffix("政府")
+    county = "安康市汉滨区" if unit == "汉滨区政府" else county
+    return f"{town}{spot}", f"{county}{town}{spot}"
+
+
+def _city_place(street: str, number: int) -> tuple[str, str]:
+    return street, f"安康市{street}{number}号附近"
 
 
 def place(rng: random.Random, unit: str) -> tuple[str, str]:
@@ -54,12 +67,36 @@ def place(rng: random.Random, unit: str) -> tuple[str, str]:
     towns = COUNTY_PLACES.get(unit)
     if towns:
         town = rng.choice(towns)
-        county = unit.removesuffix("政府")
-        county = "安康市汉滨区" if unit == "汉滨区政府" else county
         spot = f"{rng.choice('东南西北新大')}{rng.choice('坝湾沟坪岭河')}{rng.choice(VILLAGES)}"
-        return f"{town}{spot}", f"{county}{town}{spot}"
-    street = rng.choice(CITY_PLACES)
-    return street, f"安康市{street}{rng.randrange(1, 300)}号附近"
+        return _county_place(unit, town, spot)
+    return _city_place(rng.choice(CITY_PLACES), rng.randrange(1, 300))
+
+
+class Pools:
+    """The same names, numbers and places as the functions above, drawn with one random number each from
+    every combination listed once (uniform choices of the parts are a uniform choice of the whole): for the
+    bulk generator, where rng.choice per part costs more than the rest of an order's text."""
+
+    def __init__(self, rng: random.Random):
+        self.draw = rng.random
+        self.callers = [s + t for s in SURNAMES for t in ("先生", "女士")]
+        self.city = [_city_place(street, n) for street in CITY_PLACES for n in range(1, 300)]
+        self.places: dict[str, list[tuple[str, str]]] = {}
+
+    def caller(self) -> str:
+        return self.callers[int(self.draw() * len(self.callers))]
+
+    def mobile(self) -> str:
+        return MOBILE_PREFIXES[int(self.draw() * len(MOBILE_PREFIXES))] + f"{int(self.draw() * 10 ** 8):08d}"
+
+    def place(self, unit: str) -> tuple[str, str]:
+        pool = self.places.get(unit)
+        if pool is None:
+            towns = COUNTY_PLACES.get(unit)
+            pool = self.places[unit] = self.city if not towns else [
+                _county_place(unit, town, f"{a}{b}{c}") for town in towns for a in "东南西北新大" for b in "坝湾沟坪岭河"
+                for c in VILLAGES]
+        return pool[int(self.draw() * len(pool))]
 
 
 def wording(rng: random.Random, kind: OrderKind, issue: tuple[str, str], who: str, where: str) -> tuple[str, str]:
