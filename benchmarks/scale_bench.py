@@ -188,8 +188,10 @@ def build(ds: Dataset, units: int, echo) -> None:
         if have:
             raise SystemExit(f"{ds.url} holds {have} orders, not {ds.size}: remove it first")
         started = time.perf_counter()
-        generate(Plan(orders=ds.size, units=units), echo=lambda m: echo("  " + m))
+        summary = generate(Plan(orders=ds.size, units=units), echo=lambda m: echo("  " + m))
         ds.built = time.perf_counter() - started
+        for name, (cpu, wall) in summary.phases.items():
+            echo(f"    {name}: CPU {cpu:.1f} s, wall {wall:.1f} s")
         db.session.remove()
         db.engine.dispose()
 

@@ -58,6 +58,7 @@ def demo_generate(orders: int, units: int, years: float, seed: int) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"完成：{s.orders:,} 件工单（{s.big_unit} {s.big_unit_orders:,} 件），{s.events:,} 条流转记录，"
                f"{s.replies:,} 条回复，{s.calls:,} 个来电，用时 {s.seconds:.0f} 秒。")
+    click.echo("各阶段（CPU / 墙钟 秒）：" + "；".join(f"{name} {cpu:.0f} / {wall:.0f}" for name, (cpu, wall) in s.phases.items()))
     click.echo(f"账号（密码均为 {DEMO_PASSWORD}）：admin、zhongxin（中心，两步验证用演示密钥 {DEMO_TOTP_SECRET}）、"
                "huawu（话务员）、uNNN（第 NNN 个单位的联络员，u001 为最大单位）、uNNN_leader（单位负责人）。")
 

@@ -24,6 +24,7 @@ EPOCH = datetime(1970, 1, 1)
 SQLITE_DATETIME = "datetime(?, 'unixepoch') || '.000000'"
 LOAD_PRAGMAS = ("PRAGMA foreign_keys = OFF", "PRAGMA synchronous = OFF", "PRAGMA cache_size = -262144",
                 "PRAGMA temp_store = MEMORY")
+PG_LOAD_SETTINGS = ("SET LOCAL synchronous_commit = off", "SET LOCAL maintenance_work_mem = '256MB'")
 APP_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -2000",
                "PRAGMA temp_store = DEFAULT")
 
@@ -48,33 +49,41 @@ class BulkWriter:
         self.dialect = db.session.get_bind().dialect.name
         self.written: set[str] = set()
         self._raw = None
+        db.session.commit()
         if self.dialect == "sqlite":
-            db.session.commit()
             self._raw = db.engine.raw_connection()
             for pragma in LOAD_PRAGMAS:
                 self._raw.driver_connection.execute(pragma)
-            self.begin()
+        self.begin()
 
     def begin(self) -> None:
         if self._raw is not None:
             self._raw.driver_connection.execute("BEGIN IMMEDIATE")
+        else:  # PostgreSQL: for this transaction only
+            for setting in PG_LOAD_SETTINGS:
+                db.session.connection().exec_driver_sql(setting)
 
     def commit(self) -> None:
         if self._raw is not None:
             self._raw.driver_connection.execute("COMMIT")
-            self.begin()
         else:
             db.session.commit()
+        self.begin()
 
-    def close(self) -> None:
-        """Commit, and give the connection back with the app's settings."""
+    def close(self, commit: bool = True) -> None:
+        """Commit (or roll back), and give the connection back with the app's settings."""
         if self._raw is None:
-            db.session.commit()
+            if commit:
+                db.session.commit()
+            else:
+                db.session.rollback()
             return
         fairy, self._raw = self._raw, None  # the pool's handle: dropping it would roll back
-        fairy.driver_connection.execute("COMMIT")
+        raw = fairy.driver_connection
+        if raw.in_transaction:
+            raw.execute("COMMIT" if commit else "ROLLBACK")
         for pragma in APP_PRAGMAS:
-            fairy.driver_connection.execute(pragma)
+            raw.execute(pragma)
         fairy.close()
 
     def execute(self, sql: str) -> None:

@@ -53,7 +53,8 @@ KB_PER_UNIT = 3
 MERGE_SHARE = 0.005
 CALL_COLUMNS = ("id", "received_at", "mobile", "summary", "outcome", "order_id", "operator_id", "created_at")
 CALL_ORDER, CALL_DIRECT = CallOutcome.ORDER.value, CallOutcome.DIRECT.value
-# Loaded without their secondary indexes, which are built once at the end.
+# Loaded without their secondary indexes, which are built once at the end. (Keeping the indexes whose keys grow
+# with the rows' order, e.g. order_event's, costs as much in the writes as it saves in the build: measured.)
 BULK_TABLES = (WorkOrder.__table__, OrderEvent.__table__, Call.__table__, OrderFact.__table__)
 
 
@@ -110,103 +111,107 @@ def generate(plan: Plan, echo=print) -> Summary:
     cumulative = _cumulative(unit_weights(len(units)))
     operator = people["operator"].id
     workdays.overrides()  # the admins' calendar arrangements, read (and cached) before the load takes the lock
-    clock.lap("units, accounts, KB")
+    clock.lap("单位、账号、知识库")
 
     # From here on the session stays idle (on SQLite the load's own connection holds the write lock).
 
     writer = BulkWriter()
-    writer.written.update({KBEntry.__tablename__, KBEntryVersion.__tablename__})  # explicit ids: move the sequences
-    life = OrderLife(rng, end, Limits(limits.handle_days, limits.sign_working_days, limits.urgent_sign_minutes,
-                                      limits.urgent_handle_hours), Ids(), centre=people["centre"],
-                     operator=people["operator"], liaisons=people["liaisons"], leaders=people["leaders"],
-                     unit_names=unit_names)
-    draw = rng.random
-    pools = texts.Pools(rng)
+    try:
+        writer.written.update({KBEntry.__tablename__, KBEntryVersion.__tablename__})  # explicit ids: move the sequences
+        life = OrderLife(rng, end, Limits(limits.handle_days, limits.sign_working_days, limits.urgent_sign_minutes,
+                                          limits.urgent_handle_hours), Ids(), centre=people["centre"],
+                         operator=people["operator"], liaisons=people["liaisons"], leaders=people["leaders"],
+                         unit_names=unit_names)
+        draw = rng.random
+        pools = texts.Pools(rng)
 
-    def other_unit(unit_id: int) -> int:
-        while (picked := rng.choice(unit_ids)) == unit_id:
-            pass
-        return picked
+        def other_unit(unit_id: int) -> int:
+            while (picked := rng.choice(unit_ids)) == unit_id:
+                pass
+            return picked
 
-    # Secondary indexes and the keyword search structures are built once at the end: several times faster
-    # than keeping them up to date row by row.
-    writer.drop_indexes(BULK_TABLES)
-    for ddl in order_search.drop_ddl(writer.dialect):
-        writer.execute(ddl)
-    end_at = seconds(end)
-    span = int(plan.years * 365 * DAY) - 60
-    accepted = sorted(end_at - 60 - int(draw() * span) for _ in range(plan.orders))
-    kinds, kind_cumulative = list(KIND_WEIGHTS), _cumulative(list(KIND_WEIGHTS.values()))
-    day_seq: dict[int, int] = {}
-    day_text: dict[int, str] = {}
-    merged: set[int] = set()
-    call_id = 0
-    for start in range(0, plan.orders, CHUNK):
-        rows = Rows()
-        for index in range(start, min(start + CHUNK, plan.orders)):
-            oid = index + 1
-            at = accepted[index]
-            day = at // DAY
-            day_seq[day] = seq = day_seq.get(day, 0) + 1
-            if day not in day_text:
-                day_text[day] = f"{day_of(at):%Y%m%d}"
-            unit_id = unit_ids[_pick(cumulative, draw())]
-            unit = unit_names[unit_id]
-            kind = kinds[_pick(kind_cumulative, draw())]
-            subject_id, is_ecology, issues = subjects[int(draw() * len(subjects))]
-            where, address = pools.place(unit)
-            title, content = texts.wording(rng, kind, issues[int(draw() * len(issues))], pools.caller(), where)
-            call_id += 1
-            mobile = pools.mobile()
-            rows.calls.append((call_id, at - 60 * (1 + int(draw() * 9)), mobile, content[:200], CALL_ORDER, oid,
-                               operator, at))
-            o = {"id": oid, "number": f"{day_text[day]}{seq:02d}", "accepted_at": at, "kind": kind, "title": title,
-                 "content": content, "subject_id": subject_id, "caller_name": pools.caller(),
-                 "caller_mobile": mobile, "address": address, "urgent": draw() < 0.02, "confidential": draw() < 0.01,
-                 "unit_id": None, "last_unit_id": None, "handler_id": None, "dispatched_at": None,
-                 "sign_deadline": None, "signed_at": None, "handle_deadline": None, "completed_at": None,
-                 "closed_at": None, "return_count": 0, "extension_count": 0, "reopen_count": 0, "designated": False,
-                 "merged_into_id": None, "created_by_id": operator, "created_at": at, "call_id": call_id}
-            merge_into = None
-            if oid > 1 and draw() < MERGE_SHARE:
-                target = oid - 1 - int(draw() * (min(oid, 300) - 1))
-                if target not in merged and accepted[target - 1] < at:
-                    merge_into = target
-                    merged.add(oid)
-            life.run(rows, o, unit_id, other_unit, merge_into)
-            rows.orders.append(order_row(o))
-            if is_ecology and draw() < 0.3:
-                rows.tags.append((oid, ecology))
-            elif draw() < 0.005:
-                rows.tags.append((oid, business))
-            if o["last_unit_id"] == unit_ids[0]:
-                summary.big_unit_orders += 1
-        for _ in range(int(len(rows.orders) * DIRECT_CALLS_PER_ORDER)):
-            call_id += 1
-            received = end_at - 60 - int(draw() * span)
-            rows.calls.append((call_id, received, pools.mobile(), "咨询政策，已按知识库直接答复。", CALL_DIRECT, None,
-                               operator, received))
-        clock.lap("orders' lives (Python)")
-        _write(writer, rows, entries, rng, summary)
+        # Secondary indexes and the keyword search structures are built once at the end: several times faster
+        # than keeping them up to date row by row.
+        writer.drop_indexes(BULK_TABLES)
+        for ddl in order_search.drop_ddl(writer.dialect):
+            writer.execute(ddl)
+        end_at = seconds(end)
+        span = int(plan.years * 365 * DAY) - 60
+        accepted = sorted(end_at - 60 - int(draw() * span) for _ in range(plan.orders))
+        kinds, kind_cumulative = list(KIND_WEIGHTS), _cumulative(list(KIND_WEIGHTS.values()))
+        day_seq: dict[int, int] = {}
+        day_text: dict[int, str] = {}
+        merged: set[int] = set()
+        call_id = 0
+        for start in range(0, plan.orders, CHUNK):
+            rows = Rows()
+            for index in range(start, min(start + CHUNK, plan.orders)):
+                oid = index + 1
+                at = accepted[index]
+                day = at // DAY
+                day_seq[day] = seq = day_seq.get(day, 0) + 1
+                if day not in day_text:
+                    day_text[day] = f"{day_of(at):%Y%m%d}"
+                unit_id = unit_ids[_pick(cumulative, draw())]
+                unit = unit_names[unit_id]
+                kind = kinds[_pick(kind_cumulative, draw())]
+                subject_id, is_ecology, issues = subjects[int(draw() * len(subjects))]
+                where, address = pools.place(unit)
+                title, content = texts.wording(rng, kind, issues[int(draw() * len(issues))], pools.caller(), where)
+                call_id += 1
+                mobile = pools.mobile()
+                rows.calls.append((call_id, at - 60 * (1 + int(draw() * 9)), mobile, content[:200], CALL_ORDER, oid,
+                                   operator, at))
+                o = {"id": oid, "number": f"{day_text[day]}{seq:02d}", "accepted_at": at, "kind": kind, "title": title,
+                     "content": content, "subject_id": subject_id, "caller_name": pools.caller(),
+                     "caller_mobile": mobile, "address": address, "urgent": draw() < 0.02, "confidential": draw() < 0.01,
+                     "unit_id": None, "last_unit_id": None, "handler_id": None, "dispatched_at": None,
+                     "sign_deadline": None, "signed_at": None, "handle_deadline": None, "completed_at": None,
+                     "closed_at": None, "return_count": 0, "extension_count": 0, "reopen_count": 0, "designated": False,
+                     "merged_into_id": None, "created_by_id": operator, "created_at": at, "call_id": call_id}
+                merge_into = None
+                if oid > 1 and draw() < MERGE_SHARE:
+                    target = oid - 1 - int(draw() * (min(oid, 300) - 1))
+                    if target not in merged and accepted[target - 1] < at:
+                        merge_into = target
+                        merged.add(oid)
+                life.run(rows, o, unit_id, other_unit, merge_into)
+                rows.orders.append(order_row(o))
+                if is_ecology and draw() < 0.3:
+                    rows.tags.append((oid, ecology))
+                elif draw() < 0.005:
+                    rows.tags.append((oid, business))
+                if o["last_unit_id"] == unit_ids[0]:
+                    summary.big_unit_orders += 1
+            for _ in range(int(len(rows.orders) * DIRECT_CALLS_PER_ORDER)):
+                call_id += 1
+                received = end_at - 60 - int(draw() * span)
+                rows.calls.append((call_id, received, pools.mobile(), "咨询政策，已按知识库直接答复。", CALL_DIRECT, None,
+                                   operator, received))
+            clock.lap("模拟工单流转")
+            _write(writer, rows, entries, rng, summary)
+            writer.commit()
+            clock.lap("写入数据行")
+            echo(f"  工单 {summary.orders:,} / {plan.orders:,}（{clock.elapsed():.0f} 秒）")
+        echo("  建立索引……")
+        writer.create_indexes(BULK_TABLES)
         writer.commit()
-        clock.lap("rows written")
-        echo(f"  工单 {summary.orders:,} / {plan.orders:,}（{clock.elapsed():.0f} 秒）")
-    echo("  建立索引……")
-    writer.create_indexes(BULK_TABLES)
-    writer.commit()
-    clock.lap("indexes")
-    for ddl in order_search.create_ddl(writer.dialect):  # SQLite: FTS5 filled once ('rebuild'); PostgreSQL: pg_trgm
-        writer.execute(ddl)
+        clock.lap("建立索引")
+        for ddl in order_search.create_ddl(writer.dialect):  # SQLite: FTS5 filled once ('rebuild'); PostgreSQL: pg_trgm
+            writer.execute(ddl)
+    except BaseException:
+        writer.close(commit=False)
+        raise
     writer.close()
-    clock.lap("keyword search (FTS5 / pg_trgm)")
+    clock.lap("关键词检索结构")
     echo("  按单位、按日汇总统计……")
     rebuild_sums(db.session.connection())
     db.session.commit()
-    clock.lap("sums")
+    clock.lap("按单位、按日汇总统计")
     writer.fix_sequences()
     writer.analyze()
     db.session.commit()
-    clock.lap("ANALYZE")
+    clock.lap("统计信息（ANALYZE）")
     summary.seconds = clock.elapsed()
     summary.phases = clock.phases
     return summary
