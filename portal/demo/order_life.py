@@ -139,6 +139,9 @@ class Ids:
 
 RESULTS = list(CallbackResult)
 RESULT_WEIGHTS = [6, 3, 1][:len(RESULTS)] + [1] * max(0, len(RESULTS) - 3)
+# (cumulative weight, stored value, label) per callback result: enum attributes cost more than a list lookup.
+RESULT_DRAW = [(sum(RESULT_WEIGHTS[:i + 1]), r.value, r.label) for i, r in enumerate(RESULTS)]
+KIND_VALUES = {k: k.value for k in OrderKind}
 EMPTY = as_json({})
 VALUES = {None: None, **{s: s.value for s in S}, **{r: r.value for r in Role}}
 PENDING, APPROVED, REJECTED = RequestStatus.PENDING.value, RequestStatus.APPROVED.value, RequestStatus.REJECTED.value
@@ -158,7 +161,8 @@ class OrderLife:
 
     def _at(self, after: int, low: int, high: int) -> int:
         """A time between after + low and after + high (seconds); Truncated past the end of the data set."""
-        at = after + low + int(self.random() * max(high - low, 1))
+        span = high - low
+        at = after + low + (int(self.random() * span) if span > 1 else 0)
         if at > self.end:
             raise Truncated
         return at
@@ -179,7 +183,7 @@ class OrderLife:
     def _fact(self, o: dict, start: int, like: list | None = None) -> list:
         """Open a fact row from `start` (the facts of `like`, else those of an order no unit holds)."""
         if like is None:
-            row = [0, o["id"], o["accepted_at"], o["kind"].value, start, None, None, None, None, None, None, None, 0, 0]
+            row = [0, o["id"], o["accepted_at"], KIND_VALUES[o["kind"]], start, None, None, None, None, None, None, None, 0, 0]
         else:
             like[F_VALID_TO] = start
             row = like[:]
@@ -210,7 +214,8 @@ class OrderLife:
         except Truncated:
             pass
         finally:
-            o["version"] = max(o["version"], 1)
+            if not o["version"]:
+                o["version"] = 1
             self._close_facts(o)
 
     def _close_facts(self, o: dict) -> None:
@@ -362,14 +367,16 @@ class OrderLife:
         if self.random() >= 0.4:
             return
         at = self._at(after, 2 * HOUR, 3 * DAY)
-        result = self.rng.choices(RESULTS, RESULT_WEIGHTS)[0]
-        self.rows.callbacks.append((self.ids.next("callback"), o["id"], result.value, "", at, self.centre.id))
-        self._event(o, "callback", self.centre, at, result.label, f'{{"result":"{result.value}"}}')
+        r = self.random() * RESULT_DRAW[-1][0]
+        _weight, value, label = next(d for d in RESULT_DRAW if r < d[0])
+        self.ids.callback += 1
+        self.rows.callbacks.append((self.ids.callback, o["id"], value, "", at, self.centre.id))
+        self._event(o, "callback", self.centre, at, label, f'{{"result":"{value}"}}')
 
 
 def order_row(o: dict) -> tuple:
-    return (o["id"], o["number"], o["accepted_at"], o["kind"].value, o["title"], o["content"], o["subject_id"],
-            o["caller_name"], o["caller_mobile"], o["address"], o["urgent"], o["confidential"], o["state"].value,
+    return (o["id"], o["number"], o["accepted_at"], KIND_VALUES[o["kind"]], o["title"], o["content"], o["subject_id"],
+            o["caller_name"], o["caller_mobile"], o["address"], o["urgent"], o["confidential"], VALUES[o["state"]],
             o["unit_id"], o["last_unit_id"], o["handler_id"], o["dispatched_at"], o["sign_deadline"], o["signed_at"],
             o["handle_deadline"], o["completed_at"], o["closed_at"], o["return_count"], o["extension_count"],
             o["reopen_count"], o["designated"], o["merged_into_id"], o["created_by_id"], o["created_at"], o["version"])
