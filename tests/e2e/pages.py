@@ -131,3 +131,11 @@ def logged_in(browser, base_url: str, username: str, size: str):
         yield page
     finally:
         context.close()
+
+
+def switch_user(page, login, username: str, password: str | None = None) -> None:
+    """Log in as someone else in the same browser. The old page is left first: a poll it sent just before
+    (the notification badge) could otherwise answer after the cookies are cleared and set its session again."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
+    login(username) if password is None else login(username, password)

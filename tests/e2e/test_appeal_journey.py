@@ -7,13 +7,13 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.orders.models import WorkOrder
+from tests.e2e.pages import switch_user
 
 TITLE = "咨询城乡居民医保缴费档次及报销比例"  # the demo's late order of 汉滨区政府, its appeal window open
 
 
-def _switch(page, login, username):
-    page.context.clear_cookies()
-    login(username)
+def _switch(page, login, username, password=None):
+    switch_user(page, login, username, password)
 
 
 def _figures(page, base_url, day: str) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.orders import services
 from portal.orders.enums import OrderKind
 from portal.units.models import Unit
+from tests.e2e.pages import switch_user
 
 
 def _dispatched_order(live_app, unit_name: str, title: str) -> tuple[int, str]:
@@ -31,9 +32,8 @@ def _dispatched_order(live_app, unit_name: str, title: str) -> tuple[int, str]:
     return result
 
 
-def _switch(page, login, username):
-    page.context.clear_cookies()
-    login(username)
+def _switch(page, login, username, password=None):
+    switch_user(page, login, username, password)
 
 
 def test_liaison_signs_requests_an_extension_and_replies_with_an_attachment(live_app, login, page, base_url):

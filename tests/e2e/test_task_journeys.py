@@ -22,7 +22,7 @@ from portal.orders.enums import OrderKind
 from portal.orders.enums import TaskState
 from portal.orders.models import OrderTask, WorkOrder
 from portal.units.models import Unit
-from tests.e2e.pages import SIZES, axe_violations, layout_problems, logged_in
+from tests.e2e.pages import SIZES, axe_violations, layout_problems, logged_in, switch_user
 from tests.factories import TEST_PASSWORD, UnitFactory, UserFactory
 
 
@@ -51,8 +51,7 @@ def _order(live_app, title: str, dispatch_to: str | None = None) -> tuple[int, s
 
 
 def _switch(page, login, username, password=None):
-    page.context.clear_cookies()
-    login(username) if password is None else login(username, password)
+    switch_user(page, login, username, password)
 
 
 def _reply_and_review(page, login, base_url, order_id, result):
