@@ -429,14 +429,14 @@ def _built(datasets: list[Dataset]) -> list[str]:
             for ds in datasets if ds.built is not None]
 
 
-def report(datasets: list[Dataset], loads: tuple, args) -> str:
+def report(datasets: list[Dataset], loads: tuple, args, versions: str) -> str:
     sizes = sorted({d.size for d in datasets})
     small, big = sizes[0], sizes[-1]
     lines = [
         f"## scale_bench — {time.strftime('%Y-%m-%d %H:%M')}, {', '.join(f'{s:,}' for s in sizes)} orders over "
         f"{args.units} units (biggest unit 2%)",
         "",
-        f"{_machine()}; {_versions(datasets)}. Load average {loads[0]} before, {loads[1]} after (a machine "
+        f"{_machine()}; {versions}. Load average {loads[0]} before, {loads[1]} after (a machine "
         f"shared with other work: absolute times are high and noisy; the ratios are the point). "
         f"p50/p95 of {args.runs} requests through the test client after 2 warm-ups; SQL = the page's own "
         f"statements replayed alone on a fresh connection; queries = at 20 rows / at 100 rows. Targets: {TARGETS}.",
@@ -473,13 +473,13 @@ def report(datasets: list[Dataset], loads: tuple, args) -> str:
     return "\n".join(lines)
 
 
-def stats_report(datasets: list[Dataset], loads: tuple, args) -> str:
+def stats_report(datasets: list[Dataset], loads: tuple, args, versions: str) -> str:
     """Home pages and dashboards, before (direct queries) and after (per-unit per-day sums)."""
     lines = [
         f"## scale_bench --pages stats — {time.strftime('%Y-%m-%d %H:%M')}, home pages and dashboards, "
         f"{args.units} units",
         "",
-        f"{_machine()}; {_versions(datasets)}. Load average {loads[0]} before, {loads[1]} after; per data set in its "
+        f"{_machine()}; {versions}. Load average {loads[0]} before, {loads[1]} after; per data set in its "
         f"heading (a machine shared with other work). p50/p95 of up to {args.runs} requests through the test client "
         f"after 2 warm-ups (5 when a page takes over a second); SQL = the page's statements replayed alone. "
         f"*Before* = the same pages with the query façade pointed at the direct queries (`direct_queries()`), which "
@@ -561,11 +561,12 @@ def main(argv=None) -> int:
                 elif args.throughput_seconds > 0 and size == sizes[-1]:
                     ds.throughput = throughput(ds, args.throughput_seconds, echo)
                 datasets.append(ds)
+        versions = _versions(datasets)  # while the throwaway PostgreSQL still runs
     finally:
         if pgdir:
             stop_postgres(pgdir)
     loads += (f"{os.getloadavg()[0]:.1f}",)
-    text_out = (stats_report if args.pages == "stats" else report)(datasets, loads, args)
+    text_out = (stats_report if args.pages == "stats" else report)(datasets, loads, args, versions)
     print(text_out)
     if not args.no_write:
         with RESULTS.open("a", encoding="utf-8") as fh:
