@@ -255,11 +255,12 @@ def _instants(facts, returns, callbacks) -> list[tuple[datetime, bool]]:
         if r.handle_deadline is not None:
             points.add((r.handle_deadline, True))
     points.update((at, False) for at, _ in returns)
-    points.update((at, False) for cb in callbacks for at in cb[::2] if at is not None)
+    for at, _level, excluded_at in callbacks:  # made, and (an upheld appeal) excluded
+        points.update((x, False) for x in (at, excluded_at) if x is not None)
     return sorted(points)
 
 
-def order_changes(facts, returns=(), callbacks=(), resolved=frozenset()) -> dict[tuple[int, date, datetime, bool], Counter]:
+def order_changes(facts, returns=(), callbacks=(), resolved=frozenset()) -> dict[tuple[int, date, datetime, bool], dict]:
     """(unit, day, at, strict) → the change of the counts at that instant (zero changes left out)."""
     changes = {}
     previous: dict = {}
