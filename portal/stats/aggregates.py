@@ -102,9 +102,12 @@ stat_change = Table(
     Column("at", DateTime, nullable=False),
     Column("is_strict", Boolean, nullable=False),
     *_counts(),
-    PrimaryKeyConstraint("day", "unit_id", "at", "is_strict", name="pk_stat_change"),
-    Index("ix_stat_change_at", "at", "day", "unit_id"),
+    # Time first (4c1e9b7a2d58): the changes still ahead of a recent T are one range of the key, and on SQLite
+    # (no rowid) one run of pages.
+    PrimaryKeyConstraint("at", "day", "unit_id", "is_strict", name="pk_stat_change"),
+    Index("ix_stat_change_day", "day", "unit_id"),
     Index("ix_stat_change_unit", "unit_id", "day", "at"),
+    sqlite_with_rowid=False,
 )
 
 # Topics: (topic, ref_id) = ("tag", tag id) or ("subject", subject id); `orders` = orders counted for a unit.
@@ -136,8 +139,9 @@ stat_topic_change = Table(
     Column("at", DateTime, nullable=False),
     Column("is_strict", Boolean, nullable=False),
     *_topic_counts(),
-    PrimaryKeyConstraint("day", "topic", "ref_id", "at", "is_strict", name="pk_stat_topic_change"),
-    Index("ix_stat_topic_change_at", "at", "day"),
+    PrimaryKeyConstraint("at", "day", "topic", "ref_id", "is_strict", name="pk_stat_topic_change"),
+    Index("ix_stat_topic_change_day", "day", "topic", "ref_id"),
+    sqlite_with_rowid=False,
 )
 
 

@@ -52,7 +52,7 @@ def centre_dashboard(period: q.Period, sort: str = "order", descending: bool = T
         period=period, calls=q.call_totals(period), table=table,
         rows=q.sort_rows(table.rows, sort, descending), kinds=q.kind_shares(period, table), tags=q.tag_counts(period),
         hot=q.hot_topics(period, limit=10), daily=q.daily_trend(period), monthly=q.monthly_trend(period),
-        rankings=q.group_rankings(period, table.rows), rates=rates, city=q.city_rates(period, rates),
+        rankings=q.group_rankings(period, table.rows), rates=rates, city=figures.city_rates(),
     )
 
 
@@ -104,12 +104,11 @@ def unit_dashboard(user, period: q.Period, at: datetime) -> UnitDashboard:
     group_rows = figures.group_rows(unit.group)
     own = next((r for r in group_rows if r.unit_id == unit.id), None) or q.sum_rows([], unit.short_name)
     own.unit_id, own.short_name, own.group = unit.id, unit.short_name, unit.group
-    rates = figures.rates()
     found = q.unit_rank(period, unit.id, q.group_rankings(period, group_rows))
     rank, ranked = found if found else (None, 0)
     return UnitDashboard(
-        period=period, own=own, city=figures.city_row(), own_rates=rates.get(unit.id, q.UnitRates(unit.id)),
-        city_rates=q.city_rates(period, rates), rank=rank, ranked_in_group=ranked, group=unit.group,
+        period=period, own=own, city=figures.city_row(), own_rates=figures.unit_rates(unit.id),
+        city_rates=figures.city_rates(), rank=rank, ranked_in_group=ranked, group=unit.group,
         attention=attention(user, at), campaigns=unit_campaigns(unit.id, at),
     )
 

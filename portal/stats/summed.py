@@ -9,21 +9,24 @@ by T and are not read.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from datetime import date, timedelta
+from operator import add, sub
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from portal.calls.models import Call, CallOutcome
 from portal.clock import now
 from portal.extensions import db
 from portal.orders.callbacks import satisfied_levels
-from portal.orders.enums import CallbackResult
 from portal.stats import trends
 from portal.stats._sql import KINDS, STATUSES, in_period
 from portal.orders.models import Subject, Tag
 from portal.stats.aggregates import (
-    TOPIC_SUBJECT, TOPIC_SUMS, TOPIC_TAG, UNDISPATCHED, UNIT_SUMS, SumTables, call_day,
+    CALLBACK_COLUMNS, TOPIC_SUBJECT, TOPIC_SUMS, TOPIC_TAG, UNDISPATCHED, UNIT_SUMS, SumTables, call_day,
 )
 from portal.stats.period import Period
 from portal.stats.cotasks import co_task_counts
@@ -41,75 +44,103 @@ def _last_day(period: Period) -> date | None:
     return last if last >= period.start else None
 
 
-def _summed(table, keys: list, columns: tuple[str, ...], where) -> dict:
-    """{key: counts} summed over the rows selected; the key is a value, or a tuple for several key columns."""
-    cols = [func.coalesce(func.sum(table.c[c]), 0) for c in columns]
-    stmt = select(*keys, *cols).where(*where).group_by(*keys)
-    out = {}
-    n = len(keys)
-    for rec in db.session.execute(stmt):
-        out[rec[0] if n == 1 else tuple(rec[:n])] = Counter({c: int(v) for c, v in zip(columns, rec[n:]) if v})
-    return out
-
-
 def _whole_months(start: date, last: date) -> tuple[date, date] | None:
     """The first and the last whole calendar month within [start, last] (their first days), or None."""
-    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    first = start if start.day == 1 else _next_month(start)
     after = (last + timedelta(days=1)).replace(day=1) if (last + timedelta(days=1)).day == 1 else last.replace(day=1)
     if first >= after:
         return None
     return first, (after - timedelta(days=1)).replace(day=1)
 
 
-def sums(period: Period, by: str = "group", family: SumTables = UNIT_SUMS) -> dict:
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _grouped(table, keys: list, columns: tuple[str, ...], where: list):
+    return (select(*keys, *(func.coalesce(func.sum(table.c[c]), 0) for c in columns))
+            .where(*where).group_by(*keys))
+
+
+def _unindexed(column):
+    """`+column` (SQLite's no-op unary plus): the same value, but no index of the column can serve the term."""
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
+@functools.cache
+def _statements(family: SumTables, columns: tuple[str, ...], by: str, months: bool, other_days: bool,
+                ahead_by_key: bool) -> tuple:
+    """The statements of `sums` for one shape of period, built once per process: (whole months or None, other
+    days or None, the changes not counted yet). The dates and T are bound parameters (start, last, m0, m1,
+    m_end, t)."""
+    stat_day, stat_month, stat_change = family.day, family.month, family.change
+
+    def key_of(table, period_column=None, col=lambda c: c):
+        if by == "group":
+            return [col(table.c[k]) for k in family.group]
+        return [col(table.c.day if period_column is None else period_column)]
+
+    def units_only(table, col=lambda c: c):
+        return [col(table.c.unit_id) != UNDISPATCHED] if by != "group" else []
+
+    start, last = bindparam("start"), bindparam("last")
+    month_stmt = None
+    days = [stat_day.c.day >= start, stat_day.c.day <= last]
+    if months:
+        month_stmt = _grouped(stat_month, key_of(stat_month, stat_month.c.month), columns,
+                              [stat_month.c.month >= bindparam("m0"),
+                               stat_month.c.month <= bindparam("m1"), *units_only(stat_month)])
+        days.append(or_(stat_day.c.day < bindparam("m0"), stat_day.c.day >= bindparam("m_end")))
+    day_stmt = _grouped(stat_day, key_of(stat_day), columns, [*days, *units_only(stat_day)]) if other_days else None
+    t = bindparam("t")
+    later = and_(stat_change.c.at >= t, or_(stat_change.c.at > t, stat_change.c.is_strict))
+    # What does not count yet at a recent T is the little still ahead (deadlines of the work in hand): one range
+    # at the start of the key (at, day, …). SQLite's planner prefers an index that spares it the GROUP BY's
+    # sort (walking a year of rows), so there (`ahead_by_key`: SQLite, T recent) every other column is written
+    # `+column`.
+    col = _unindexed if ahead_by_key else (lambda c: c)
+    change_stmt = _grouped(stat_change, key_of(stat_change, col=col), columns,
+                           [later, col(stat_change.c.day) >= start, col(stat_change.c.day) <= last,
+                            *units_only(stat_change, col)])
+    return month_stmt, day_stmt, change_stmt
+
+
+def sums(period: Period, by: str = "group", family: SumTables = UNIT_SUMS, columns: tuple[str, ...] | None = None) -> dict:
     """Counts as of T per group of the family (`by="group"`: per unit, unit 0 being 待派单; per (topic, ref_id)),
-    or per day or per month (`by="day"`, `"month"`: first days of months; units only). Three queries whatever
-    the period's length: the whole months from the month table (not for `by="day"`), the other days from the
-    day table, the changes not counted yet at T."""
+    or per day or per month (`by="day"`, `"month"`: first days of months; units only): {key: {column: count}}.
+    At most three queries whatever the period's length: the whole months from the month table (not for
+    `by="day"`), the other days from the day table (when there are any), the changes not counted yet at T.
+    `columns`: only these counts (default: all of the family's)."""
     last = _last_day(period)
     if last is None:
         return {}
     t = period.as_of
     months = None if by == "day" else _whole_months(period.start, last)
-    stat_day, stat_month, stat_change = family.day, family.month, family.change
-    columns = family.columns
-
-    def key_of(table, period_column=None):
-        if by == "group":
-            return [table.c[k] for k in family.group]
-        return [table.c.day if period_column is None else period_column]
-
-    def units_only(table):
-        return [table.c.unit_id != UNDISPATCHED] if by != "group" else []
-
-    def label(key):
-        return key.replace(day=1) if by == "month" else key
-
-    total: dict = {}
-
-    def add(found: dict, sign: int = 1) -> None:
-        for key, counts in found.items():
-            into = total.setdefault(label(key), Counter())
-            into.update(counts) if sign > 0 else into.subtract(counts)
-
-    days = [stat_day.c.day >= period.start, stat_day.c.day <= last]
+    params = {"start": period.start, "last": last, "t": t}
+    other_days = True
     if months is not None:
-        add(_summed(stat_month, key_of(stat_month, stat_month.c.month), columns,
-                    [stat_month.c.month >= months[0], stat_month.c.month <= months[1], *units_only(stat_month)]))
-        month_end = (months[1].replace(day=28) + timedelta(days=4)).replace(day=1)
-        days.append(or_(stat_day.c.day < months[0], stat_day.c.day >= month_end))
-    add(_summed(stat_day, key_of(stat_day), columns, [*days, *units_only(stat_day)]))
-    later = and_(stat_change.c.at >= t, or_(stat_change.c.at > t, stat_change.c.is_strict))
-    # What does not count yet at a recent T is the little still ahead (deadlines of the work in hand): read
-    # it by time. SQLite's planner prefers walking the days' range in key order (a year of them, for the
-    # GROUP BY), so there the changes ahead are selected first, as a materialised CTE, then grouped.
-    changes, where = stat_change, [later]
-    if t >= now() - RECENT and db.session.get_bind().dialect.name == "sqlite":
-        changes = select(stat_change).where(later).cte(f"{stat_change.name}_ahead").prefix_with("MATERIALIZED")
-        where = []
-    add(_summed(changes, key_of(changes), columns, [changes.c.day >= period.start, changes.c.day <= last, *where,
-                                                     *units_only(changes)]), -1)
-    return total
+        params.update(m0=months[0], m1=months[1], m_end=_next_month(months[1]))
+        other_days = months[0] > period.start or params["m_end"] <= last
+    ahead_by_key = t >= now() - RECENT and db.session.get_bind().dialect.name == "sqlite"
+    n = len(family.group) if by == "group" else 1
+    total: dict = {}
+    columns = family.columns if columns is None else columns
+    for sign, stmt in zip((1, 1, -1), _statements(family, columns, by, months is not None, other_days, ahead_by_key)):
+        if stmt is None:
+            continue
+        for rec in db.session.execute(stmt, params):
+            key = rec[0] if n == 1 else tuple(rec[:n])
+            if by == "month":
+                key = key.replace(day=1)
+            have = total.get(key)
+            if have is None:
+                total[key] = list(rec[n:]) if sign > 0 else [-v for v in rec[n:]]
+            else:
+                have[:] = map(add if sign > 0 else sub, have, rec[n:])
+    return {key: dict(zip(columns, map(int, counts))) for key, counts in total.items()}
+
+
+_KIND_COLUMNS = tuple((k, f"k_{k.value}") for k in KINDS)
 
 
 def _rows(per_unit: dict, unit_ids=None, group: str | None = None) -> list[UnitRow]:
@@ -123,38 +154,39 @@ def _rows(per_unit: dict, unit_ids=None, group: str | None = None) -> list[UnitR
     stmt = stmt.where(Unit.group == group) if group is not None else stmt.where(Unit.id.in_(sorted(counted)))
     units = [u for u in db.session.execute(stmt) if u.id in counted]
     rows = [UnitRow(unit_id=u.id, short_name=u.short_name, group=u.group, display_order=u.display_order,
-                    full_name=u.full_name, total=counted[u.id]["total"],
-                    by_kind={k: counted[u.id][f"k_{k.value}"] for k in KINDS},
-                    **{s: counted[u.id][s] for s in STATUSES}) for u in units]
+                    full_name=u.full_name, total=(c := counted[u.id])["total"],
+                    by_kind={k: c[name] for k, name in _KIND_COLUMNS},
+                    **{s: c[s] for s in STATUSES}) for u in units]
     return sorted(rows, key=lambda r: (-r.total, r.display_order, r.unit_id))
 
 
-def _rates(per_unit: dict, period: Period) -> dict[int, UnitRates]:
-    """The further rates from the sums; the 协办 figures (their own table, order_task) from their direct query."""
-    good = {f"cb_{level.value}" for level in satisfied_levels()}
-    out = {}
-    for unit_id, c in per_unit.items():
-        if unit_id == UNDISPATCHED or not (c["total"] > 0 or c["returns"] > 0):
-            continue
-        callbacks = sum(c[f"cb_{level.value}"] for level in CallbackResult)
-        out[unit_id] = UnitRates(
-            unit_id, total=c["total"], signed=c["signed"], signed_on_time=c["signed_on_time"], returns=c["returns"],
-            returned_orders=c["returned_orders"], dispatched_to=c["total"] + c["returned_away"],
-            extensions=c["extensions"], reopened=c["reopened"], callbacks=callbacks,
-            satisfied=sum(c[name] for name in good), completed=c["on_time"] + c["late"], resolved=c["resolved"])
-    for unit_id, (n, n_due, n_on_time) in co_task_counts(period).items():
-        r = out.setdefault(unit_id, UnitRates(unit_id))
-        r.co_tasks, r.co_due, r.co_on_time = n, n_due, n_on_time
-    return out
+def _unit_rates(unit_id: int | None, c: dict, good: set[str]) -> UnitRates:
+    """The further rates of one set of counts (a unit's, or the city's summed)."""
+    return UnitRates(
+        unit_id, total=c["total"], signed=c["signed"], signed_on_time=c["signed_on_time"], returns=c["returns"],
+        returned_orders=c["returned_orders"], dispatched_to=c["total"] + c["returned_away"],
+        extensions=c["extensions"], reopened=c["reopened"], callbacks=sum(c[name] for name in CALLBACK_COLUMNS),
+        satisfied=sum(c[name] for name in good), completed=c["on_time"] + c["late"], resolved=c["resolved"])
+
+
+def _with_co_tasks(r: UnitRates, counts: tuple[int, int, int]) -> UnitRates:
+    r.co_tasks, r.co_due, r.co_on_time = counts
+    return r
+
+
+def _satisfied_columns() -> set[str]:
+    return {f"cb_{level.value}" for level in satisfied_levels()}
 
 
 class Figures:
-    """Every per-unit figure of a period as of T from one read of the sums (two queries)."""
+    """Every per-unit figure of a period as of T from one read of the sums (at most three queries)."""
 
     def __init__(self, period: Period, per_unit: dict | None = None):
         self.period = period
         self.per_unit = sums(period) if per_unit is None else per_unit
         self._rows: list[UnitRow] | None = None
+        self._co_tasks: dict | None = None
+        self._city: dict | None = None
 
     @property
     def rows(self) -> list[UnitRow]:
@@ -166,24 +198,52 @@ class Figures:
     def undispatched(self) -> int:
         return self.per_unit.get(UNDISPATCHED, Counter())["undispatched"]
 
+    @property
+    def co_tasks(self) -> dict[int, tuple[int, int, int]]:
+        """The 协办 figures (their own table, order_task) from their direct query, read once."""
+        if self._co_tasks is None:
+            self._co_tasks = co_task_counts(self.period)
+        return self._co_tasks
+
     def group_rows(self, group: str) -> list[UnitRow]:
         """The rows of one unit group's units (what a unit's rank needs)."""
         return _rows(self.per_unit, group=group)
 
+    def _city_counts(self) -> dict[str, int]:
+        if self._city is None:
+            units = (c.values() for unit_id, c in self.per_unit.items() if unit_id != UNDISPATCHED)
+            totals = list(map(sum, zip(*units))) or [0] * len(UNIT_SUMS.columns)  # sums' dicts: every column, in order
+            self._city = dict(zip(UNIT_SUMS.columns, totals))
+        return self._city
+
     def city_row(self) -> UnitRow:
         """合计 over every unit, without naming the units."""
-        c = Counter()
-        for unit_id, counts in self.per_unit.items():
-            if unit_id != UNDISPATCHED:
-                c.update(counts)
+        c = self._city_counts()
         return UnitRow(unit_id=None, short_name="合计", group=None, display_order=None, total=c["total"],
-                       by_kind={k: c[f"k_{k.value}"] for k in KINDS}, **{s: c[s] for s in STATUSES})
+                       by_kind={k: c[name] for k, name in _KIND_COLUMNS}, **{s: c[s] for s in STATUSES})
 
     def table(self) -> UnitTable:
         return UnitTable(rows=self.rows, total=sum_rows(self.rows), undispatched=self.undispatched)
 
     def rates(self) -> dict[int, UnitRates]:
-        return _rates(self.per_unit, self.period)
+        """Per unit: units with orders counted for them or returns asked, and co-units with parts."""
+        good = _satisfied_columns()
+        out = {unit_id: _unit_rates(unit_id, c, good) for unit_id, c in self.per_unit.items()
+               if unit_id != UNDISPATCHED and (c["total"] > 0 or c["returns"] > 0)}
+        for unit_id, counts in self.co_tasks.items():
+            _with_co_tasks(out.setdefault(unit_id, UnitRates(unit_id)), counts)
+        return out
+
+    def unit_rates(self, unit_id: int) -> UnitRates:
+        """One unit's rates (zeros without orders or parts)."""
+        c = self.per_unit.get(unit_id)
+        r = _unit_rates(unit_id, c, _satisfied_columns()) if c else UnitRates(unit_id)
+        return _with_co_tasks(r, self.co_tasks[unit_id]) if unit_id in self.co_tasks else r
+
+    def city_rates(self) -> UnitRates:
+        """The rates city-wide: the sum over units (rates.city_rates of `rates()`), from the summed counts."""
+        r = _unit_rates(None, self._city_counts(), _satisfied_columns())
+        return _with_co_tasks(r, tuple(map(sum, zip((0, 0, 0), *self.co_tasks.values()))))
 
 
 def unit_rows(period: Period, unit_ids=None) -> list[UnitRow]:
@@ -244,7 +304,7 @@ def call_totals(period: Period):
 
 def _points(labels: list[str], period: Period, by: str, label_of) -> list[trends.TrendPoint]:
     points = {label: trends.TrendPoint(label) for label in labels}
-    for key, c in sums(period, by=by).items():
+    for key, c in sums(period, by=by, columns=("total", *STATUSES)).items():
         p = points.get(label_of(key))
         if p is not None:
             p.orders += c["total"]

@@ -100,10 +100,6 @@ class RankedRow:
     tied: bool = False  # shares its rank with another unit (并列)
 
 
-def _rank_key(r: UnitRow):
-    return (-r.rate, -r.total, r.display_order, r.unit_id)
-
-
 @dataclass(frozen=True)
 class Place:
     rank: int
@@ -145,10 +141,15 @@ def rank_group(rows: list[UnitRow]) -> list[RankedRow]:
     """Rank by 按期办结率 descending, then total descending, then display order (the rule of `place`:
     units with the same rate and the same total share a rank). Units without a rate are listed last, unranked.
     """
-    rated = sorted((r for r in rows if r.rate is not None), key=_rank_key)
-    places = place(rated, lambda r: (r.rate, r.total), lambda r: r.rate)
-    ranked = [RankedRow(r, p.rank, p.mark, p.tied) for r, p in zip(rated, places)]
-    unrated = sorted((r for r in rows if r.rate is None), key=lambda r: (-r.total, r.display_order, r.unit_id))
+    # Each rate once, compared as a float: Fractions compare slowly, and for denominators up to 2**26 orders
+    # the float of a/b orders and ties exactly as the fraction (equal fractions round alike; different ones
+    # differ by at least 1/(b·d) ≥ 2**-52, more than the rounding can join).
+    with_rates = [(r, r.rate) for r in rows]
+    rated = sorted(((r, float(rate)) for r, rate in with_rates if rate is not None),
+                   key=lambda item: (-item[1], -item[0].total, item[0].display_order, item[0].unit_id))
+    places = place(rated, lambda item: (item[1], item[0].total), lambda item: item[1])
+    ranked = [RankedRow(r, p.rank, p.mark, p.tied) for (r, _), p in zip(rated, places)]
+    unrated = sorted((r for r, rate in with_rates if rate is None), key=lambda r: (-r.total, r.display_order, r.unit_id))
     return ranked + [RankedRow(r, None) for r in unrated]
 
 

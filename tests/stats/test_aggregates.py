@@ -104,7 +104,12 @@ def _times(world: World) -> list[datetime]:
 
 def _same_figures(period: Period) -> None:
     assert summed.unit_table(period) == direct_table.unit_table(period), period
-    assert summed.unit_rates(period) == direct_rates.unit_rates(period), period
+    rates = direct_rates.unit_rates(period)
+    assert summed.unit_rates(period) == rates, period
+    figures = summed.Figures(period)
+    assert figures.city_rates() == direct_rates.city_rates(period, rates), period
+    for unit_id in {*rates, *(r.unit_id for r in direct_table.unit_table(period).rows)}:
+        assert figures.unit_rates(unit_id) == rates.get(unit_id, direct_rates.UnitRates(unit_id)), (period, unit_id)
     assert summed.overdue_units(period) == direct_table.overdue_units(period), period
     assert summed.call_totals(period) == direct_trends.call_totals(period), period
     assert summed.daily_trend(period) == direct_trends.daily_trend(period), period
