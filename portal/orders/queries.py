@@ -9,12 +9,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import User
 from portal.auth.roles import Role
+from portal.calendar.workdays import overrides
 from portal.clock import now
 from portal.extensions import db
 from portal.orders import pagination
 from portal.orders.conditions import active_due_soon, active_overdue, open_sql
 from portal.orders.enums import TASK_ORDER_STATES, OrderState, RequestStatus, ReturnStage, TaskState
-from portal.orders.models import OPEN_SQL, OrderTask, Subject, Tag, WorkOrder
+from portal.orders.models import NOT_FINISHED_SQL, OPEN_SQL, OrderTask, Subject, Tag, WorkOrder
 from portal.orders.records import Attachment, Reply, ReturnRequest, Supervision
 from portal.orders.search import keyword_condition
 from portal.units.models import Unit
@@ -52,6 +53,11 @@ _leader_signoff = _fixed(exists().where(Reply.order_id == WorkOrder.id, Reply.st
 _supervised = _fixed(exists().where(Supervision.order_id == WorkOrder.id, Supervision.acknowledged_at.is_(None)))
 
 
+# The partial indexes' own conditions, word for word (one clause object: parsed once, not per list).
+_OPEN_CLAUSE = text(OPEN_SQL)
+_NOT_FINISHED_CLAUSE = text(NOT_FINISHED_SQL)  # the 问题工单 queue's indexes (portal/orders/models.py)
+
+
 @dataclass(frozen=True)
 class Tab:
     key: str
@@ -61,6 +67,10 @@ class Tab:
     # Only orders still moving (OPEN_STATES): the list can use the small partial indexes, and its size is
     # bounded by the work in hand, so it shows a count. 已办结 and 全部 grow for ever: no count, no badge.
     open: bool = True
+    # How an open tab says "still moving": the condition of the partial indexes its list reads.
+    still_moving: object = _OPEN_CLAUSE
+    # Its rows may show time left on a deadline (counted in working days: the page reads the calendar).
+    clocks: bool = True
     # May hold orders never dispatched, which have no deadline (sorted last when sorting by deadline).
     undispatched: bool = False
 
@@ -72,7 +82,7 @@ UNIT_TABS = (
     Tab("overdue", "已逾期", active_overdue),
     Tab("supervised", "督办", _supervised),
     Tab("in_review", "待审核", _states(S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.REPLIED)),
-    Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False),
+    Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False, clocks=False),
 )
 # A unit leader also approves the liaisons' return requests before they reach the centre.
 LEADER_TABS = (*UNIT_TABS, Tab("leader_returns", "待审批退单", _leader_return_review),
@@ -84,8 +94,8 @@ CENTRE_QUEUES = (
     Tab("replies", "回复审核", _states(S.REPLIED)),
     Tab("due_soon", "即将到期", active_due_soon),
     Tab("overdue", "已逾期", active_overdue),
-    Tab("problem", "问题工单", _problem),
-    Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False),
+    Tab("problem", "问题工单", _problem, still_moving=_NOT_FINISHED_CLAUSE),
+    Tab("closed", "已办结", _states(S.CLOSED), "accepted", open=False, clocks=False),
     Tab("all", "全部", _fixed(true()), "accepted", open=False, undispatched=True),
 )
 
@@ -149,14 +159,10 @@ def _order_by(stmt, sort: str, reverse: bool = False, undispatched: bool = True)
     return stmt.order_by(*clauses)
 
 
-# The partial indexes' own condition, word for word (one clause object: parsed once, not per list).
-_OPEN_CLAUSE = text(OPEN_SQL)
-
-
 def _base(user, tab: Tab, filters: Filters, at: datetime | None):
     stmt = scope(select(WorkOrder), WorkOrder, user).where(tab.where(at or now()))
     if tab.open:
-        stmt = stmt.where(_OPEN_CLAUSE)
+        stmt = stmt.where(tab.still_moving)
     return _apply_filters(stmt, filters)
 
 
@@ -188,6 +194,10 @@ def page_of(user, tab: Tab, filters: Filters, page: int, per_page: int, cursor: 
         total = count(base)
     elif not tab.open:
         total = None
+    if tab.clocks:
+        # Read the working-day calendar whatever the rows: a row's time left needs it only when its deadline is
+        # more than a day away, and the page's queries would otherwise depend on which rows it shows.
+        overrides()
     keys = _sort_keys(filters.sort)
     return pagination.fetch(
         base, lambda stmt, reverse: _order_by(stmt, filters.sort, reverse, tab.undispatched),

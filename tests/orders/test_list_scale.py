@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import event, select
 
 from portal.auth.models import User
@@ -28,6 +30,9 @@ SORTS = ("deadline", "-deadline", "accepted")
 # latest deadline (DESC NULLS LAST is not the backward order of any index: scan and sort).
 PG_SORT_ALLOWED = {("all", "-deadline"), ("pending", "-deadline")}
 OPEN_TABS = {t.key for t in (*queries.UNIT_TABS, *queries.CENTRE_QUEUES) if t.open}
+# Lists that hold a small part of the open orders and have indexes of their own: walking an index of every
+# open order and keeping a few would grow with the city (问题工单: 23.8 ms at 1M orders, 3.4 ms at 100k).
+OWN_INDEXES = {"problem": "ix_work_order_open_problem_"}
 
 
 @pytest.fixture
@@ -122,7 +127,9 @@ def test_every_list_uses_an_index_for_its_conditions_and_order(city, client):
             plan = _plan(statement, parameters)
             problems = _problems(plan, dialect)
             if dialect == "sqlite":
-                problems += [ln for ln in plan.splitlines() if ln.startswith("SCAN work_order") and "INDEX" in ln]
+                # A scan of an index that holds only one queue's rows is bounded by that queue.
+                problems += [ln for ln in plan.splitlines() if ln.startswith("SCAN work_order") and "INDEX" in ln
+                             and not any(name in ln for name in OWN_INDEXES.values())]
             if problems:
                 failures.append(f"{username} {url} badges: {problems}")
         for statement, parameters in lists:
@@ -137,6 +144,8 @@ def test_every_list_uses_an_index_for_its_conditions_and_order(city, client):
                 problems = [p for p in problems if "Sort" not in p and "TEMP B-TREE" not in p]
             if dialect == "postgresql" and (tab, sort) in PG_SORT_ALLOWED:
                 problems = []
+            if tab in OWN_INDEXES and "keyword=" not in url and OWN_INDEXES[tab] not in plan:
+                problems.append(f"reads no index of its own ({OWN_INDEXES[tab]}…)")
             checked += 1
             if problems:
                 failures.append(f"{username} {url}: {problems}\n  {statement[:400]}")
@@ -146,11 +155,14 @@ def test_every_list_uses_an_index_for_its_conditions_and_order(city, client):
 
 def _queries_at_20_and_100(client, app, url) -> list[tuple[int, int]]:
     """(queries, rows shown) of the page at 20 rows a page, then at 100."""
-    client.get(url)  # the first request of a test also fills per-context caches (calendar, limits)
     seen = []
     for size in (20, 100):
         app.config["PAGE_SIZE"] = size
-        db.session.expunge_all()  # a fresh session, as each request has in production
+        # A fresh session and a fresh `g` (the per-context caches: calendar, limits), as each request has in
+        # production; the tests' requests share the test's app context.
+        db.session.expunge_all()
+        for name in list(vars(g)):
+            g.pop(name)
         with recorded() as statements:
             page = client.get(url)
         assert page.status_code == 200
@@ -188,6 +200,24 @@ def test_rows_of_units_not_loaded_yet_cost_no_extra_query(city, client, app):
     other = db.session.scalar(select(Unit.id).where(Unit.id != user.unit_id).order_by(Unit.id.desc()).limit(1))
     for i, order in enumerate(rows):
         order.last_unit_id = None if i < 25 else other  # a page of 20 reads 21 rows (is there a next page?)
+    db.session.flush()
+    _login(client, user)
+    (small, rows_small), (large, rows_large) = _queries_at_20_and_100(client, app, "/orders/mine?tab=working")
+    assert (rows_small, rows_large) == (20, 100)
+    assert small == large, f"{small} queries at 20 rows, {large} at 100"
+
+
+def test_rows_whose_clock_needs_the_calendar_cost_no_extra_query(city, client, app):
+    """A page whose rows' time left is counted in working days (deadline more than a day away: the calendar is
+    read) costs the same queries as a page whose rows are all overdue (no calendar needed): the first 25 rows
+    here are overdue, the next 75 due in a week."""
+    user = city["u001"]
+    tab = queries.find_tab(queries.UNIT_TABS, "working")
+    rows = db.session.scalars(queries.order_select(user, tab, queries.Filters()).limit(100)).all()
+    assert len(rows) == 100
+    at = now()
+    for i, order in enumerate(rows):
+        order.handle_deadline = at - timedelta(days=2, minutes=100 - i) if i < 25 else at + timedelta(days=7, minutes=i)
     db.session.flush()
     _login(client, user)
     (small, rows_small), (large, rows_large) = _queries_at_20_and_100(client, app, "/orders/mine?tab=working")
