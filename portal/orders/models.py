@@ -6,10 +6,11 @@ brings up to date from these columns.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import (
-    JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint, or_, select,
-    text,
+    JSON, CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint, bindparam, or_,
+    select, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -172,21 +173,36 @@ class WorkOrder(db.Model):
         """Orders a unit user may see: held by one of `unit_ids`, or given to one of them as a task."""
         from portal.web.scoping import among
 
-        tasks = OrderTask.__table__
-        given = select(tasks.c.order_id).where(among(tasks.c.unit_id, unit_ids),
-                                               tasks.c.state != TaskState.WITHDRAWN.value)
         held = among(cls.unit_id, unit_ids)
         # Most units hold every order they see (a county sees its townships' parts through the order it
         # holds): then the lists keep their index order. Otherwise an uncorrelated IN keeps both halves
         # indexable (SQLite's OR-by-union, PostgreSQL's BitmapOr).
-        elsewhere = given.join(cls.__table__, cls.__table__.c.id == tasks.c.order_id).where(
-            or_(cls.__table__.c.unit_id.is_(None), cls.__table__.c.unit_id.not_in(unit_ids)))
-        if db.session.scalar(select(elsewhere.exists())):
-            return or_(held, cls.id.in_(given))
+        if db.session.scalar(_given_elsewhere(), {"unit_ids": list(unit_ids)}):
+            return or_(held, cls.id.in_(_given(unit_ids)))
         return held
 
     def __repr__(self) -> str:
         return f"<WorkOrder {self.number} {self.state}>"
+
+
+def _given(unit_ids):
+    """The orders given to one of `unit_ids` as a task (a part not withdrawn)."""
+    from portal.web.scoping import among
+
+    tasks = OrderTask.__table__
+    return select(tasks.c.order_id).where(among(tasks.c.unit_id, unit_ids), tasks.c.state != TaskState.WITHDRAWN.value)
+
+
+@cache
+def _given_elsewhere():
+    """Whether any order given to the units `unit_ids` (an expanding parameter) is held by another unit. Built
+    once: every unit user's request asks it."""
+    tasks, orders = OrderTask.__table__, WorkOrder.__table__
+    unit_ids = bindparam("unit_ids", expanding=True)
+    given = (select(tasks.c.order_id).join(orders, orders.c.id == tasks.c.order_id)
+             .where(tasks.c.unit_id.in_(unit_ids), tasks.c.state != TaskState.WITHDRAWN.value,
+                    or_(orders.c.unit_id.is_(None), orders.c.unit_id.not_in(unit_ids))))
+    return select(given.exists())
 
 
 class OrderEvent(db.Model):

@@ -207,7 +207,8 @@ def page_of(user, tab: Tab, filters: Filters, page: int, per_page: int, cursor: 
     return pagination.fetch(
         base, lambda stmt, reverse: _order_by(stmt, filters.sort, reverse, tab.undispatched),
         keys=[c for c, _ in keys] if _keyset(tab, filters.sort) else None, descending=keys[0][1],
-        page=page, per_page=per_page, total=total, cursor=cursor, options=row_options())
+        page=page, per_page=per_page, total=total, cursor=cursor,
+        options=() if user.is_unit_user else row_options())  # a unit's list shows no 承办单位 column
 
 
 def _counted(stmt):

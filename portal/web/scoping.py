@@ -7,8 +7,10 @@ unit and of every unit below it (下级单位, any depth), never those of the un
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, g, has_request_context
-from sqlalchemy import Select, false, literal, select
+from sqlalchemy import Integer, Select, bindparam, false, select
 
 from portal.extensions import db
 
@@ -28,13 +30,20 @@ def visible_unit_ids(user) -> list[int]:
     return cache[user.unit_id]
 
 
-def subtree_ids(unit_id: int) -> list[int]:
-    """`unit_id` and every unit below it, by a recursive query on unit.parent_id."""
+@cache
+def _subtree():
+    """The recursive query on unit.parent_id, the unit a bound parameter (built once: every unit user's
+    request runs it)."""
     # The table, not the model: web/ sits below the features (tests/test_dependencies.py).
     unit = db.metadata.tables["unit"]
-    tree = select(literal(unit_id).label("id")).cte("tree", recursive=True)
+    tree = select(bindparam("unit_id", type_=Integer).label("id")).cte("tree", recursive=True)
     tree = tree.union_all(select(unit.c.id).where(unit.c.parent_id == tree.c.id))
-    return list(db.session.scalars(select(tree.c.id)))
+    return select(tree.c.id)
+
+
+def subtree_ids(unit_id: int) -> list[int]:
+    """`unit_id` and every unit below it."""
+    return list(db.session.scalars(_subtree(), {"unit_id": unit_id}))
 
 
 def scope(stmt: Select, model, user) -> Select:
