@@ -1,7 +1,9 @@
 """notify(): send an in-app notification to a user, or to every active user of a unit."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from functools import cache
+
+from sqlalchemy import bindparam, select, update
 
 from portal.database import add_once
 from portal.auth.models import User
@@ -74,9 +76,15 @@ def own_notification(user, notification_id: int) -> Notification | None:
     return db.session.scalars(stmt).first()
 
 
+@cache
+def _unread():
+    """Every page's badge (statement built once)."""
+    return select(db.func.count(Notification.id)).where(Notification.user_id == bindparam("user_id"),
+                                                         Notification.read_at.is_(None))
+
+
 def unread_count(user) -> int:
-    stmt = select(db.func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    return db.session.scalar(stmt) or 0
+    return db.session.scalar(_unread(), {"user_id": user.id}) or 0
 
 
 def mark_read(user, notification_id: int | None = None) -> int:

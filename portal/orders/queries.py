@@ -268,9 +268,13 @@ def tasks_to_do(user, limit: int = 50) -> list[OrderTask]:
     """The 我的工单 page's 协办 / 下派任务 panel, nearest deadline first."""
     if not user.is_unit_user or user.unit_id is None:
         return []
-    stmt = _tasks_to_do().options(selectinload(OrderTask.order), selectinload(OrderTask.unit))
-    stmt = stmt.order_by(OrderTask.deadline, OrderTask.id).limit(limit)
-    return list(db.session.scalars(stmt, {"unit_id": user.unit_id}))
+    return list(db.session.scalars(_tasks_panel(limit), {"unit_id": user.unit_id}))
+
+
+@cache
+def _tasks_panel(limit: int):
+    return (_tasks_to_do().options(selectinload(OrderTask.order), selectinload(OrderTask.unit))
+            .order_by(OrderTask.deadline, OrderTask.id).limit(limit))
 
 
 def count_tasks_to_do(user) -> int:
