@@ -1,7 +1,7 @@
 """问题工单 queue at city scale: partial indexes of the open problem orders in the list's two orders
 
 Revision ID: 381c657a149e
-Revises: 7d2f0c4a9b13
+Revises: 4c1e9b7a2d58
 Create Date: 2026-12-02 02:40:00
 
 The queue is sorted by deadline (or acceptance); its rows were found by walking the index of all open orders
@@ -15,7 +15,7 @@ recreate work_order, whose search triggers live outside the models.
 from alembic import op
 
 revision = "381c657a149e"
-down_revision = "7d2f0c4a9b13"
+down_revision = "4c1e9b7a2d58"
 branch_labels = None
 depends_on = None
 
