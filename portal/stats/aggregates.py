@@ -46,6 +46,7 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from itertools import repeat
+from functools import partial
 from operator import add, sub
 from typing import NamedTuple
 
@@ -303,9 +304,6 @@ def _instants(facts, returns, callbacks) -> list[tuple[datetime, bool]]:
     return sorted(points)
 
 
-_ZERO = [0] * WIDTH
-
-
 def order_changes(facts, returns=(), callbacks=(), resolved=frozenset()) -> dict[tuple[int, date, datetime, bool], list[int]]:
     """(unit, day, at, strict) → the change of the counts at that instant (in the order of COLUMNS; zero changes
     left out)."""
@@ -313,47 +311,54 @@ def order_changes(facts, returns=(), callbacks=(), resolved=frozenset()) -> dict
     previous: dict = {}
     for at, strict in _instants(facts, returns, callbacks):
         current = _value(facts, returns, callbacks, resolved, at, strict)
-        for group in previous.keys() | current.keys():
-            now_, before = current.get(group, _ZERO), previous.get(group, _ZERO)
-            if now_ != before:
-                changes[(group[0], group[1], at, strict)] = list(map(sub, now_, before))
+        for group, before in previous.items():
+            counts = current.get(group)
+            if counts is None:
+                changes[(group[0], group[1], at, strict)] = [-n for n in before]
+            elif counts != before:
+                changes[(group[0], group[1], at, strict)] = list(map(sub, counts, before))
+        for group, counts in current.items():
+            if group not in previous:
+                changes[(group[0], group[1], at, strict)] = counts
         previous = current
     return changes
 
 
-def _plus(into: dict, key, counts: list[int]) -> None:
-    """Add the counts to into[key] (the list is taken over when the key is new)."""
-    have = into.get(key)
-    into[key] = counts if have is None else list(map(add, have, counts))
-
-
 class Summed:
-    """The sums of some orders' changes, per family: changes {(day, *group, at, strict): counts} and group
-    totals {(day, *group): counts}; counts are lists in the order of the family's columns. A topic's change is
-    the order's change of `total` (counted for a unit)."""
+    """The sums of some orders' changes, per family: {(day, *group): {(at, strict): counts}}, a group's changes
+    (its stat_change rows) by instant; summed, they are its totals (stat_day). Counts are lists in the order of
+    the family's columns. A topic's change is the order's change of `total` (counted for a unit)."""
 
     def __init__(self):
-        self.changes: dict[tuple, list[int]] = {}
-        self.days: dict[tuple, list[int]] = {}
-        self.topic_changes: dict[tuple, list[int]] = {}
-        self.topic_days: dict[tuple, list[int]] = {}
+        self.groups: dict[SumTables, dict[tuple, dict]] = {f: {} for f in FAMILIES}
 
     def add(self, facts, returns, callbacks, resolved, topics) -> None:
-        held: dict[tuple, int] = {}
-        changes, days = self.changes, self.days
+        units, held = self.groups[UNIT_SUMS], {}
         for (unit, day, at, strict), diff in order_changes(facts, returns, callbacks, resolved).items():
-            _plus(changes, (day, unit, at, strict), diff)
-            _plus(days, (day, unit), diff)
+            changes = units.get((day, unit))
+            if changes is None:
+                changes = units[(day, unit)] = {}
+            have = changes.get((at, strict))
+            changes[(at, strict)] = diff if have is None else list(map(add, have, diff))
             if diff[_TOTAL]:
                 held[(day, at, strict)] = held.get((day, at, strict), 0) + diff[_TOTAL]
+        topic_groups = self.groups[TOPIC_SUMS]
         for (day, at, strict), n in held.items():
             if n:
                 for topic, ref_id in topics:
-                    _plus(self.topic_changes, (day, topic, ref_id, at, strict), [n])
-                    _plus(self.topic_days, (day, topic, ref_id), [n])
+                    changes = topic_groups.setdefault((day, topic, ref_id), {})
+                    have = changes.get((at, strict))
+                    changes[(at, strict)] = [n] if have is None else [have[0] + n]
 
-    def families(self) -> dict[SumTables, tuple[dict, dict]]:
-        return {UNIT_SUMS: (self.changes, self.days), TOPIC_SUMS: (self.topic_changes, self.topic_days)}
+
+def _changes(groups: dict) -> dict:
+    """{(day, *group, at, strict): counts}"""
+    return {(*group, at, strict): counts for group, changes in groups.items() for (at, strict), counts in changes.items()}
+
+
+def _totals(groups: dict) -> dict:
+    """{(day, *group): counts}: the sum of the group's changes."""
+    return {group: list(map(sum, zip(*changes.values()))) for group, changes in groups.items()}
 
 
 # --- reading histories, adding the differences ------------------------------------------------------------
@@ -366,26 +371,27 @@ def _histories(connection, where_order) -> dict[int, tuple[list, list, list, set
     `where_order(order_id column)`."""
     E, C, R, W = OrderEvent.__table__, Callback.__table__, Reply.__table__, WorkOrder.__table__
     out: dict[int, tuple[list, list, list, set, list]] = defaultdict(lambda: ([], [], [], set(), []))
-    for r in connection.execute(select(*(F.c[name] for name in FACT_COLUMNS)).where(where_order(F.c.order_id))):
+    facts = select(*(F.c[name] for name in FACT_COLUMNS)).where(where_order(F.c.order_id))
+    for r in connection.execute(facts).all():  # fetched at once: fetching row by row costs more than the rows
         out[r[0]][0].append(Fact(*r, r[1].date()))
     returns = select(E.c.order_id, E.c.at, E.c.actor_unit_id).where(
         where_order(E.c.order_id), E.c.action == RETURN_ACTION, E.c.actor_unit_id.is_not(None))
-    for order_id, at, unit in connection.execute(returns):
+    for order_id, at, unit in connection.execute(returns).all():
         out[order_id][1].append((at, unit))
     callbacks = select(C.c.order_id, C.c.at, C.c.result, C.c.excluded_at).where(where_order(C.c.order_id),
                                                                                C.c.closure.is_not(None))
-    for order_id, at, level, excluded_at in connection.execute(callbacks):
+    for order_id, at, level, excluded_at in connection.execute(callbacks).all():
         out[order_id][2].append((at, level, excluded_at))
     # The time for timeliness of a reply (reached the centre; submitted before sign-off existed), as rates.py.
     reached = select(R.c.order_id, func.coalesce(R.c.reached_centre_at, R.c.submitted_at)).where(
         where_order(R.c.order_id), R.c.resolved.is_(True))
-    for order_id, at in connection.execute(reached):
+    for order_id, at in connection.execute(reached).all():
         if order_id in out:
             out[order_id][3].add(at)
     subjects = select(W.c.id, W.c.subject_id).where(where_order(W.c.id), W.c.subject_id.is_not(None))
     tags = select(order_tag.c.order_id, order_tag.c.tag_id).where(where_order(order_tag.c.order_id))
     for topic, stmt in ((TOPIC_SUBJECT, subjects), (TOPIC_TAG, tags)):
-        for order_id, ref_id in connection.execute(stmt):
+        for order_id, ref_id in connection.execute(stmt).all():
             if order_id in out:
                 out[order_id][4].append((topic, ref_id))
     return out
@@ -405,8 +411,8 @@ def _named(rows: dict, columns: tuple[str, ...]) -> dict:
 def collect(connection, where_order) -> dict[SumTables, tuple[dict, dict]]:
     """The summed changes and group totals of the selected orders, per family: {(day, *group, at, strict):
     {column: n}}, {(day, *group): {column: n}}."""
-    return {f: (_named(changes, f.columns), _named(days, f.columns))
-            for f, (changes, days) in _summed(connection, where_order).families().items()}
+    return {f: (_named(_changes(groups), f.columns), _named(_totals(groups), f.columns))
+            for f, groups in _summed(connection, where_order).groups.items()}
 
 
 def _minus(a: dict | None, b: dict | None) -> dict[str, int]:
@@ -436,9 +442,29 @@ def _insert(connection, table):
     return insert(table)
 
 
+_PROBES = (datetime(2001, 2, 3, 4, 5, 6, 7), date(2001, 2, 3), True, False)
+_SAME = (partial(datetime.isoformat, sep=" ", timespec="microseconds"), date.isoformat, int)
+
+
 def _key_processors(connection, table, keys: tuple[str, ...]) -> list:
+    """The keys' bind processors (None: the value as it is), each replaced by a builtin giving the same value
+    where there is one (SQLite's DATETIME processor is Python formatting: 1 µs a value, millions of them)."""
     dialect = connection.dialect
-    return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in keys]
+    out = []
+    for name in keys:
+        p = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if p is not None:
+            probes = [x for x in _PROBES if type(x) is table.c[name].type.python_type]
+            p = next((same for same in _SAME if probes and all(_try(same, x) == p(x) for x in probes)), p)
+        out.append(p)
+    return out
+
+
+def _try(fn, value):
+    try:
+        return fn(value)
+    except TypeError:
+        return None
 
 
 def _insert_sql(connection, table, names: tuple[str, ...]) -> str:
@@ -600,11 +626,9 @@ def rebuild(connection, chunk: int = REBUILD_ORDERS, echo=None) -> None:
     The orders are read in chunks of whole days of acceptance (by `work_order.accepted_at`). A group of the
     sums is a day of acceptance (the facts' `accepted_at`, a copy of the order's), so the rows of the chunk's
     days come from its orders alone: they are summed in memory and written once, in key order, with plain
-    INSERTs; the months are summed in memory over all chunks and written at the end. A row of a day outside
+    INSERTs; the months are summed in memory over all chunks and written at the end. A group of a day outside
     its chunk (an order whose facts carry another acceptance time than the order now) is added at the end.
     The changes' secondary indexes are built after the load."""
-    families = {f: ([], {}) for f in FAMILIES}  # family → (changes, days) outside their chunk
-    months: dict[SumTables, dict] = {f: {} for f in FAMILIES}
     for table in (*(t for f in FAMILIES for t in (f.change, f.day, f.month)), call_day):
         connection.execute(delete(table))
     indexes = [index for f in FAMILIES for index in f.change.indexes]
@@ -614,33 +638,7 @@ def rebuild(connection, chunk: int = REBUILD_ORDERS, echo=None) -> None:
     gc.disable()  # millions of small objects and no cycles: the collector's passes would cost a third of the time
     try:
         with _load_settings(connection):
-            writers = {f: _Writer(connection, f) for f in FAMILIES}
-            W = WorkOrder.__table__
-            chunks = _day_chunks(connection, chunk)
-            for n, (first, last) in enumerate(chunks, 1):
-                orders = select(W.c.id).where(W.c.accepted_at >= _day_start(first),
-                                              W.c.accepted_at < _day_start(last + timedelta(days=1)))
-                summed = _summed(connection, lambda column: column.in_(orders.scalar_subquery()))
-                for f, (changes, days) in summed.families().items():
-                    outside_changes, outside_days = families[f]
-                    inside = {key: counts for key, counts in changes.items() if first <= key[0] <= last}
-                    if len(inside) < len(changes):
-                        outside_changes.append({key: c for key, c in changes.items() if not first <= key[0] <= last})
-                    writers[f].write(f.change, inside)
-                    inside = {key: counts for key, counts in days.items() if first <= key[0] <= last}
-                    for key, counts in days.items():
-                        _plus(months[f], (key[0].replace(day=1), *key[1:]), counts)
-                        if not first <= key[0] <= last:
-                            _plus(outside_days, key, list(counts))
-                    writers[f].write(f.day, inside)
-                if echo:
-                    echo(n, len(chunks))
-            for f in FAMILIES:
-                writers[f].write(f.month, months[f])
-                outside_changes, outside_days = families[f]
-                for changes in outside_changes:  # rows other chunks wrote too: added to theirs
-                    add_counts(connection, f.change, f.change_keys, _named(changes, f.columns), f.columns)
-                add_counts(connection, f.day, f.day_keys, _named(outside_days, f.columns), f.columns)
+            _rebuild_sums(connection, chunk, echo)
             for index in indexes:
                 index.create(connection)
     finally:
@@ -654,6 +652,41 @@ def rebuild(connection, chunk: int = REBUILD_ORDERS, echo=None) -> None:
              "to_order": int(b)} for d, n, a, b in connection.execute(per_day)]
     for i in range(0, len(rows), chunk):
         connection.execute(call_day.insert(), rows[i:i + chunk])
+
+
+def _rebuild_sums(connection, chunk: int, echo) -> None:
+    W = WorkOrder.__table__
+    writers = {f: _Writer(connection, f) for f in FAMILIES}
+    months: dict[SumTables, dict] = {f: {} for f in FAMILIES}
+    outside: dict[SumTables, list[dict]] = {f: [] for f in FAMILIES}  # groups of days outside their chunk
+    chunks = _day_chunks(connection, chunk)
+    for n, (first, last) in enumerate(chunks, 1):
+        orders = select(W.c.id).where(W.c.accepted_at >= _day_start(first),
+                                      W.c.accepted_at < _day_start(last + timedelta(days=1))).scalar_subquery()
+        for f, groups in _summed(connection, lambda column: column.in_(orders)).groups.items():
+            inside = {group: changes for group, changes in groups.items() if first <= group[0] <= last}
+            if len(inside) < len(groups):
+                outside[f].append({group: changes for group, changes in groups.items() if group not in inside})
+            totals = _totals(inside)
+            writers[f].write_changes(inside)
+            writers[f].write(f.day, totals)
+            into = months[f]
+            for (day, *group), counts in totals.items():
+                key = (day.replace(day=1), *group)
+                have = into.get(key)
+                into[key] = counts if have is None else list(map(add, have, counts))
+        if echo:
+            echo(n, len(chunks))
+    for f in FAMILIES:
+        for groups in outside[f]:  # rows that other chunks may have written too: added to theirs
+            add_counts(connection, f.change, f.change_keys, _named(_changes(groups), f.columns), f.columns)
+            totals = _totals(groups)
+            add_counts(connection, f.day, f.day_keys, _named(totals, f.columns), f.columns)
+            for (day, *group), counts in totals.items():
+                key = (day.replace(day=1), *group)
+                have = months[f].get(key)
+                months[f][key] = counts if have is None else list(map(add, have, counts))
+        writers[f].write(f.month, months[f])
 
 
 def _day_chunks(connection, size: int) -> list[tuple[date, date]]:
@@ -675,25 +708,42 @@ def _day_chunks(connection, size: int) -> list[tuple[date, date]]:
 
 
 class _Writer:
-    """Plain INSERTs of one family's rows {key: counts}, in key order, keys through the columns' bind processors."""
+    """Plain INSERTs of one family's rows in key order, the keys through the columns' bind processors."""
 
-    def __init__(self, connection, family: SumTables):
-        self.connection = connection
-        self.sql = {}
-        self.processors = {}
+    def __init__(self, connection, family: SumTables, chunk: int = 20000):
+        self.connection, self.family, self.chunk = connection, family, chunk
+        self.sql, self.processors = {}, {}
         for table, keys in ((family.change, family.change_keys), (family.day, family.day_keys),
                             (family.month, family.month_keys)):
             self.sql[table] = _insert_sql(connection, table, (*keys, *family.columns))
-            self.processors[table] = _key_processors(connection, table, keys)
+            self.processors[table] = [p or _as_is for p in _key_processors(connection, table, keys)]
 
-    def write(self, table, rows: dict, chunk: int = 20000) -> None:
-        if not rows:
-            return
+    def write(self, table, rows: dict) -> None:
+        """rows: {key: counts}"""
         processors = self.processors[table]
-        items = sorted(rows.items())
-        for i in range(0, len(items), chunk):
-            data = [(*(p(v) if p else v for p, v in zip(processors, key)), *counts) for key, counts in items[i:i + chunk]]
-            self.connection.exec_driver_sql(self.sql[table], data)
+        self._insert(table, [(*map(_call, processors, key), *rows[key]) for key in sorted(rows)])
+
+    def write_changes(self, groups: dict) -> None:
+        """groups: {(day, *group): {(at, strict): counts}}, the groups in key order (a group's rows are close
+        together whatever their order)."""
+        *group_processors, at_of, strict_of = self.processors[self.family.change]
+        data = []
+        for group in sorted(groups):
+            key = tuple(map(_call, group_processors, group))
+            data += [(*key, at_of(at), strict_of(strict), *counts) for (at, strict), counts in groups[group].items()]
+        self._insert(self.family.change, data)
+
+    def _insert(self, table, data: list[tuple]) -> None:
+        for i in range(0, len(data), self.chunk):
+            self.connection.exec_driver_sql(self.sql[table], data[i:i + self.chunk])
+
+
+def _as_is(value):
+    return value
+
+
+def _call(fn, value):
+    return fn(value)
 
 
 @contextmanager
