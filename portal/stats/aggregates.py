@@ -45,8 +45,8 @@ import gc
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from itertools import repeat
 from functools import partial
+from itertools import repeat
 from operator import add, sub
 from typing import NamedTuple
 
@@ -324,7 +324,7 @@ def order_changes(facts, returns=(), callbacks=(), resolved=frozenset()) -> dict
     return changes
 
 
-class Summed:
+class GroupSums:
     """The sums of some orders' changes, per family: {(day, *group): {(at, strict): counts}}, a group's changes
     (its stat_change rows) by instant; summed, they are its totals (stat_day). Counts are lists in the order of
     the family's columns. A topic's change is the order's change of `total` (counted for a unit)."""
@@ -397,11 +397,11 @@ def _histories(connection, where_order) -> dict[int, tuple[list, list, list, set
     return out
 
 
-def _summed(connection, where_order) -> Summed:
-    summed = Summed()
+def _sum_orders(connection, where_order) -> GroupSums:
+    sums = GroupSums()
     for history in _histories(connection, where_order).values():
-        summed.add(*history)
-    return summed
+        sums.add(*history)
+    return sums
 
 
 def _named(rows: dict, columns: tuple[str, ...]) -> dict:
@@ -412,7 +412,7 @@ def collect(connection, where_order) -> dict[SumTables, tuple[dict, dict]]:
     """The summed changes and group totals of the selected orders, per family: {(day, *group, at, strict):
     {column: n}}, {(day, *group): {column: n}}."""
     return {f: (_named(_changes(groups), f.columns), _named(_totals(groups), f.columns))
-            for f, groups in _summed(connection, where_order).groups.items()}
+            for f, groups in _sum_orders(connection, where_order).groups.items()}
 
 
 def _minus(a: dict | None, b: dict | None) -> dict[str, int]:
@@ -447,8 +447,9 @@ _SAME = (partial(datetime.isoformat, sep=" ", timespec="microseconds"), date.iso
 
 
 def _key_processors(connection, table, keys: tuple[str, ...]) -> list:
-    """The keys' bind processors (None: the value as it is), each replaced by a builtin giving the same value
-    where there is one (SQLite's DATETIME processor is Python formatting: 1 µs a value, millions of them)."""
+    """The keys' bind processors (None: the value as it is), each replaced by a builtin that gives the same
+    value for the probes where there is one: SQLite's DATE and DATETIME processors format in Python, a few times
+    the cost of `isoformat`, and a rebuild formats millions of keys."""
     dialect = connection.dialect
     out = []
     for name in keys:
@@ -625,8 +626,8 @@ def rebuild(connection, chunk: int = REBUILD_ORDERS, echo=None) -> None:
 
     The orders are read in chunks of whole days of acceptance (by `work_order.accepted_at`). A group of the
     sums is a day of acceptance (the facts' `accepted_at`, a copy of the order's), so the rows of the chunk's
-    days come from its orders alone: they are summed in memory and written once, in key order, with plain
-    INSERTs; the months are summed in memory over all chunks and written at the end. A group of a day outside
+    days come from its orders alone: they are summed in memory and written once, group by group in key order,
+    with plain INSERTs; the months are summed in memory over all chunks and written at the end. A group of a day outside
     its chunk (an order whose facts carry another acceptance time than the order now) is added at the end.
     The changes' secondary indexes are built after the load."""
     for table in (*(t for f in FAMILIES for t in (f.change, f.day, f.month)), call_day):
@@ -663,7 +664,7 @@ def _rebuild_sums(connection, chunk: int, echo) -> None:
     for n, (first, last) in enumerate(chunks, 1):
         orders = select(W.c.id).where(W.c.accepted_at >= _day_start(first),
                                       W.c.accepted_at < _day_start(last + timedelta(days=1))).scalar_subquery()
-        for f, groups in _summed(connection, lambda column: column.in_(orders)).groups.items():
+        for f, groups in _sum_orders(connection, lambda column: column.in_(orders)).groups.items():
             inside = {group: changes for group, changes in groups.items() if first <= group[0] <= last}
             if len(inside) < len(groups):
                 outside[f].append({group: changes for group, changes in groups.items() if group not in inside})
