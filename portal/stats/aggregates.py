@@ -456,9 +456,13 @@ def _key_processors(connection, table, keys: tuple[str, ...]) -> list:
         p = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if p is not None:
             probes = [x for x in _PROBES if type(x) is table.c[name].type.python_type]
-            p = next((same for same in _SAME if probes and all(_try(same, x) == p(x) for x in probes)), p)
+            p = next((same for same in _SAME if probes and all(_same_value(_try(same, x), p(x)) for x in probes)), p)
         out.append(p)
     return out
+
+
+def _same_value(a, b) -> bool:
+    return type(a) is type(b) and a == b  # 1 == True: the database may not take one for the other
 
 
 def _try(fn, value):
