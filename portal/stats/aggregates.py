@@ -637,17 +637,18 @@ def rebuild(connection, chunk: int = REBUILD_ORDERS, echo=None) -> None:
     for table in (*(t for f in FAMILIES for t in (f.change, f.day, f.month)), call_day):
         connection.execute(delete(table))
     # On SQLite the changes' secondary indexes are built after the load (readers keep their snapshot); PostgreSQL
-    # keeps them: dropping one would lock the dashboards out until the rebuild commits.
-    indexes = [index for f in FAMILIES for index in f.change.indexes] if connection.dialect.name == "sqlite" else []
-    for index in indexes:
-        index.drop(connection)
+    # keeps them: dropping one would lock the dashboards out until the rebuild commits. The indexes as they are
+    # in the database: a migration before a later one changed them calls this too.
+    indexes = _secondary_indexes(connection) if connection.dialect.name == "sqlite" else []
+    for name, _create in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
     collecting = gc.isenabled()
     gc.disable()  # millions of small objects and no cycles: the collector's passes would cost a third of the time
     try:
         with _load_settings(connection):
             _rebuild_sums(connection, chunk, echo)
-            for index in indexes:
-                index.create(connection)
+            for _name, create in indexes:
+                connection.exec_driver_sql(create)
     finally:
         if collecting:
             gc.enable()
@@ -694,6 +695,13 @@ def _rebuild_sums(connection, chunk: int, echo) -> None:
                 have = months[f].get(key)
                 months[f][key] = counts if have is None else list(map(add, have, counts))
         writers[f].write(f.month, months[f])
+
+
+def _secondary_indexes(connection) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the change tables' secondary indexes in a SQLite database."""
+    names = tuple(f.change.name for f in FAMILIES)
+    return [tuple(row) for row in connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (?, ?)", names)]
 
 
 def _day_chunks(connection, size: int) -> list[tuple[date, date]]:
