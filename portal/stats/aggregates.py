@@ -43,8 +43,11 @@ from __future__ import annotations
 
 import gc
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from functools import partial
 from itertools import repeat
+from operator import add, sub
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -184,67 +187,104 @@ call_day = Table(
 
 # --- one order's changes ---------------------------------------------------------------------------------
 
-# Column of a kind or level, found by the member or by its value (an enum member does not hash as its value).
-KIND_COLUMN = {key: f"k_{k.value}" for k in OrderKind for key in (k, k.value)}
-CALLBACK_COLUMN = {key: f"cb_{r.value}" for r in CallbackResult for key in (r, r.value)}
+# Counts are lists in the order of the columns: position of each column, of a kind and of a callback level (found
+# by the member or by its value: an enum member does not hash as its value).
+AT = {name: i for i, name in enumerate(COLUMNS)}
+KIND_AT = {key: AT[f"k_{k.value}"] for k in OrderKind for key in (k, k.value)}
+CALLBACK_AT = {key: AT[f"cb_{r.value}"] for r in CallbackResult for key in (r, r.value)}
+_UNDISPATCHED, _TOTAL, _ON_TIME, _LATE, _RESOLVED = (AT[n] for n in ("undispatched", "total", "on_time", "late", "resolved"))
+_OVERDUE, _IN_PROGRESS, _SIGNED, _SIGNED_ON_TIME = (AT[n] for n in ("overdue_open", "in_progress", "signed", "signed_on_time"))
+_EXTENSIONS, _REOPENED = AT["extensions"], AT["reopened"]
+_RETURNS, _RETURNED_ORDERS, _RETURNED_AWAY = AT["returns"], AT["returned_orders"], AT["returned_away"]
+WIDTH = len(COLUMNS)
+
+FACT_COLUMNS = ("order_id", "accepted_at", "kind", "valid_from", "valid_to", "unit_id", "dispatched_at",
+                "sign_deadline", "signed_at", "handle_deadline", "completed_at", "extensions", "reopens",
+                "late_excused_at")
 
 
-def _add(c: dict, name: str, n: int = 1) -> None:
-    c[name] = c.get(name, 0) + n
+class Fact(NamedTuple):
+    """An order_fact row as the rules read it (a plain tuple: reading a result row's attribute costs ~10× more),
+    with its day of acceptance."""
+
+    order_id: int
+    accepted_at: datetime
+    kind: object
+    valid_from: datetime
+    valid_to: datetime | None
+    unit_id: int | None
+    dispatched_at: datetime | None
+    sign_deadline: datetime | None
+    signed_at: datetime | None
+    handle_deadline: datetime | None
+    completed_at: datetime | None
+    extensions: int
+    reopens: int
+    late_excused_at: datetime | None
+    day: date
 
 
-def _value(facts, returns, callbacks, resolved, t: datetime, after: bool) -> dict[tuple[int, date], dict]:
+def _value(facts, returns, callbacks, resolved, t: datetime, after: bool) -> dict[tuple[int, date], list[int]]:
     """What the order contributes to each group at T (`after`: just after T), by the rules of portal.stats._sql
-    and portal.stats.rates.
+    and portal.stats.rates: counts in the order of COLUMNS.
 
-    facts: its order_fact rows; returns: (at, asking unit) of its 申请退单 events by a unit; callbacks:
-    (at, level, excluded_at) of its counted callbacks (closure not NULL); resolved: the times at which its
-    replies saying 已解决 reached the centre (a completion at one of them counts for 解决率)."""
-    def by(x):  # x ≤ T (the same just after T)
-        return x is not None and x <= t
-
-    out: dict[tuple[int, date], dict] = {}
+    facts: its `Fact`s; returns: (at, asking unit) of its 申请退单 events by a unit; callbacks: (at, level,
+    excluded_at) of its counted callbacks (closure not NULL); resolved: the times at which its replies saying
+    已解决 reached the centre (a completion at one of them counts for 解决率)."""
+    out: dict[tuple[int, date], list[int]] = {}
     for r in facts:
         if not (r.accepted_at <= t and r.valid_from <= t and (r.valid_to is None or r.valid_to > t)):
             continue
-        day = r.accepted_at.date()
-        held = r.unit_id is not None and by(r.dispatched_at)
+        day = r.day
+        unit, dispatched = r.unit_id, r.dispatched_at
+        held = unit is not None and dispatched is not None and dispatched <= t
         if held:
-            c = out.setdefault((r.unit_id, day), {})
-            _add(c, "total")
-            _add(c, KIND_COLUMN[r.kind])
-            deadline = r.handle_deadline
-            if by(r.completed_at):
-                excused = by(r.late_excused_at)
-                _add(c, "on_time" if deadline is None or r.completed_at <= deadline or excused else "late")
-                if r.completed_at in resolved:
-                    _add(c, "resolved")
+            c = out.get((unit, day))
+            if c is None:
+                c = out[(unit, day)] = [0] * WIDTH
+            c[_TOTAL] += 1
+            c[KIND_AT[r.kind]] += 1
+            deadline, completed = r.handle_deadline, r.completed_at
+            if completed is not None and completed <= t:
+                excused = r.late_excused_at is not None and r.late_excused_at <= t
+                c[_ON_TIME if deadline is None or completed <= deadline or excused else _LATE] += 1
+                if completed in resolved:
+                    c[_RESOLVED] += 1
             # open: 逾期 once the deadline has passed (deadline < T; just after T: deadline ≤ T)
             elif deadline is not None and (deadline < t or (after and deadline == t)):
-                _add(c, "overdue_open")
+                c[_OVERDUE] += 1
             else:
-                _add(c, "in_progress")
-            if by(r.signed_at):
-                _add(c, "signed")
-                if r.sign_deadline is None or r.signed_at <= r.sign_deadline:
-                    _add(c, "signed_on_time")
+                c[_IN_PROGRESS] += 1
+            signed = r.signed_at
+            if signed is not None and signed <= t:
+                c[_SIGNED] += 1
+                if r.sign_deadline is None or signed <= r.sign_deadline:
+                    c[_SIGNED_ON_TIME] += 1
             if r.extensions:
-                _add(c, "extensions", r.extensions)
+                c[_EXTENSIONS] += r.extensions
             if r.reopens > 0:
-                _add(c, "reopened")
+                c[_REOPENED] += 1
             for at, level, excluded_at in callbacks:
-                if at <= t and at >= r.dispatched_at and not by(excluded_at):
-                    _add(c, CALLBACK_COLUMN[level])
+                if at <= t and at >= dispatched and not (excluded_at is not None and excluded_at <= t):
+                    c[CALLBACK_AT[level]] += 1
         else:
-            _add(out.setdefault((UNDISPATCHED, day), {}), "undispatched")
+            c = out.get((UNDISPATCHED, day))
+            if c is None:
+                c = out[(UNDISPATCHED, day)] = [0] * WIDTH
+            c[_UNDISPATCHED] += 1
         if returns:
-            asked = Counter(unit for at, unit in returns if at <= t)
-            for unit, n in asked.items():
-                c = out.setdefault((unit, day), {})
-                _add(c, "returns", n)
-                _add(c, "returned_orders")
-                if not (held and r.unit_id == unit):
-                    _add(c, "returned_away")
+            asked: dict[int, int] = {}
+            for at, asking in returns:
+                if at <= t:
+                    asked[asking] = asked.get(asking, 0) + 1
+            for asking, n in asked.items():
+                c = out.get((asking, day))
+                if c is None:
+                    c = out[(asking, day)] = [0] * WIDTH
+                c[_RETURNS] += n
+                c[_RETURNED_ORDERS] += 1
+                if not (held and unit == asking):
+                    c[_RETURNED_AWAY] += 1
     return out
 
 
@@ -264,21 +304,118 @@ def _instants(facts, returns, callbacks) -> list[tuple[datetime, bool]]:
     return sorted(points)
 
 
-def order_changes(facts, returns=(), callbacks=(), resolved=frozenset()) -> dict[tuple[int, date, datetime, bool], dict]:
-    """(unit, day, at, strict) → the change of the counts at that instant (zero changes left out)."""
+def order_changes(facts, returns=(), callbacks=(), resolved=frozenset()) -> dict[tuple[int, date, datetime, bool], list[int]]:
+    """(unit, day, at, strict) → the change of the counts at that instant (in the order of COLUMNS; zero changes
+    left out)."""
     changes = {}
     previous: dict = {}
     for at, strict in _instants(facts, returns, callbacks):
         current = _value(facts, returns, callbacks, resolved, at, strict)
-        for group in set(previous) | set(current):
-            diff = _minus(current.get(group), previous.get(group))
-            if diff:
-                changes[(group[0], group[1], at, strict)] = diff
+        for group, before in previous.items():
+            counts = current.get(group)
+            if counts is None:
+                changes[(group[0], group[1], at, strict)] = [-n for n in before]
+            elif counts != before:
+                changes[(group[0], group[1], at, strict)] = list(map(sub, counts, before))
+        for group, counts in current.items():
+            if group not in previous:
+                changes[(group[0], group[1], at, strict)] = counts
         previous = current
     return changes
 
 
-def _minus(a: Counter | None, b: Counter | None) -> dict[str, int]:
+class GroupSums:
+    """The sums of some orders' changes, per family: {(day, *group): {(at, strict): counts}}, a group's changes
+    (its stat_change rows) by instant; summed, they are its totals (stat_day). Counts are lists in the order of
+    the family's columns. A topic's change is the order's change of `total` (counted for a unit)."""
+
+    def __init__(self):
+        self.groups: dict[SumTables, dict[tuple, dict]] = {f: {} for f in FAMILIES}
+
+    def add(self, facts, returns, callbacks, resolved, topics) -> None:
+        units, held = self.groups[UNIT_SUMS], {}
+        for (unit, day, at, strict), diff in order_changes(facts, returns, callbacks, resolved).items():
+            changes = units.get((day, unit))
+            if changes is None:
+                changes = units[(day, unit)] = {}
+            have = changes.get((at, strict))
+            changes[(at, strict)] = diff if have is None else list(map(add, have, diff))
+            if diff[_TOTAL]:
+                held[(day, at, strict)] = held.get((day, at, strict), 0) + diff[_TOTAL]
+        topic_groups = self.groups[TOPIC_SUMS]
+        for (day, at, strict), n in held.items():
+            if n:
+                for topic, ref_id in topics:
+                    changes = topic_groups.setdefault((day, topic, ref_id), {})
+                    have = changes.get((at, strict))
+                    changes[(at, strict)] = [n] if have is None else [have[0] + n]
+
+
+def _changes(groups: dict) -> dict:
+    """{(day, *group, at, strict): counts}"""
+    return {(*group, at, strict): counts for group, changes in groups.items() for (at, strict), counts in changes.items()}
+
+
+def _totals(groups: dict) -> dict:
+    """{(day, *group): counts}: the sum of the group's changes."""
+    return {group: list(map(sum, zip(*changes.values()))) for group, changes in groups.items()}
+
+
+# --- reading histories, adding the differences ------------------------------------------------------------
+
+F = OrderFact.__table__
+
+
+def _histories(connection, where_order) -> dict[int, tuple[list, list, list, set, list]]:
+    """order id → (facts, returns, callbacks, resolved, topics) of the orders selected by
+    `where_order(order_id column)`."""
+    E, C, R, W = OrderEvent.__table__, Callback.__table__, Reply.__table__, WorkOrder.__table__
+    out: dict[int, tuple[list, list, list, set, list]] = defaultdict(lambda: ([], [], [], set(), []))
+    facts = select(*(F.c[name] for name in FACT_COLUMNS)).where(where_order(F.c.order_id))
+    for r in connection.execute(facts).all():  # fetched at once: fetching row by row costs more than the rows
+        out[r[0]][0].append(Fact(*r, r[1].date()))
+    returns = select(E.c.order_id, E.c.at, E.c.actor_unit_id).where(
+        where_order(E.c.order_id), E.c.action == RETURN_ACTION, E.c.actor_unit_id.is_not(None))
+    for order_id, at, unit in connection.execute(returns).all():
+        out[order_id][1].append((at, unit))
+    callbacks = select(C.c.order_id, C.c.at, C.c.result, C.c.excluded_at).where(where_order(C.c.order_id),
+                                                                               C.c.closure.is_not(None))
+    for order_id, at, level, excluded_at in connection.execute(callbacks).all():
+        out[order_id][2].append((at, level, excluded_at))
+    # The time for timeliness of a reply (reached the centre; submitted before sign-off existed), as rates.py.
+    reached = select(R.c.order_id, func.coalesce(R.c.reached_centre_at, R.c.submitted_at)).where(
+        where_order(R.c.order_id), R.c.resolved.is_(True))
+    for order_id, at in connection.execute(reached).all():
+        if order_id in out:
+            out[order_id][3].add(at)
+    subjects = select(W.c.id, W.c.subject_id).where(where_order(W.c.id), W.c.subject_id.is_not(None))
+    tags = select(order_tag.c.order_id, order_tag.c.tag_id).where(where_order(order_tag.c.order_id))
+    for topic, stmt in ((TOPIC_SUBJECT, subjects), (TOPIC_TAG, tags)):
+        for order_id, ref_id in connection.execute(stmt).all():
+            if order_id in out:
+                out[order_id][4].append((topic, ref_id))
+    return out
+
+
+def _sum_orders(connection, where_order) -> GroupSums:
+    sums = GroupSums()
+    for history in _histories(connection, where_order).values():
+        sums.add(*history)
+    return sums
+
+
+def _named(rows: dict, columns: tuple[str, ...]) -> dict:
+    return {key: {name: n for name, n in zip(columns, counts) if n} for key, counts in rows.items()}
+
+
+def collect(connection, where_order) -> dict[SumTables, tuple[dict, dict]]:
+    """The summed changes and group totals of the selected orders, per family: {(day, *group, at, strict):
+    {column: n}}, {(day, *group): {column: n}}."""
+    return {f: (_named(_changes(groups), f.columns), _named(_totals(groups), f.columns))
+            for f, groups in _sum_orders(connection, where_order).groups.items()}
+
+
+def _minus(a: dict | None, b: dict | None) -> dict[str, int]:
     a, b = a or {}, b or {}
     out = {}
     for k in set(a) | set(b):
@@ -286,65 +423,6 @@ def _minus(a: Counter | None, b: Counter | None) -> dict[str, int]:
         if v:
             out[k] = v
     return out
-
-
-# --- reading histories, adding the differences ------------------------------------------------------------
-
-F = OrderFact.__table__
-FACT_COLUMNS = ("order_id", "accepted_at", "kind", "valid_from", "valid_to", "unit_id", "dispatched_at",
-                "sign_deadline", "signed_at", "handle_deadline", "completed_at", "extensions", "reopens",
-                "late_excused_at")
-
-
-def _histories(connection, where_order) -> dict[int, tuple[list, list, list, set, list]]:
-    """order id → (fact rows, returns, callbacks, resolved, topics) of the orders selected by
-    `where_order(order_id column)`."""
-    E, C, R, W = OrderEvent.__table__, Callback.__table__, Reply.__table__, WorkOrder.__table__
-    out: dict[int, tuple[list, list, list, set, list]] = defaultdict(lambda: ([], [], [], set(), []))
-    for r in connection.execute(select(*(F.c[name] for name in FACT_COLUMNS)).where(where_order(F.c.order_id))):
-        out[r.order_id][0].append(r)
-    returns = select(E.c.order_id, E.c.at, E.c.actor_unit_id).where(
-        where_order(E.c.order_id), E.c.action == RETURN_ACTION, E.c.actor_unit_id.is_not(None))
-    for order_id, at, unit in connection.execute(returns):
-        out[order_id][1].append((at, unit))
-    callbacks = select(C.c.order_id, C.c.at, C.c.result, C.c.excluded_at).where(where_order(C.c.order_id),
-                                                                               C.c.closure.is_not(None))
-    for order_id, at, level, excluded_at in connection.execute(callbacks):
-        out[order_id][2].append((at, level, excluded_at))
-    # The time for timeliness of a reply (reached the centre; submitted before sign-off existed), as rates.py.
-    reached = select(R.c.order_id, func.coalesce(R.c.reached_centre_at, R.c.submitted_at)).where(
-        where_order(R.c.order_id), R.c.resolved.is_(True))
-    for order_id, at in connection.execute(reached):
-        if order_id in out:
-            out[order_id][3].add(at)
-    subjects = select(W.c.id, W.c.subject_id).where(where_order(W.c.id), W.c.subject_id.is_not(None))
-    tags = select(order_tag.c.order_id, order_tag.c.tag_id).where(where_order(order_tag.c.order_id))
-    for topic, stmt in ((TOPIC_SUBJECT, subjects), (TOPIC_TAG, tags)):
-        for order_id, ref_id in connection.execute(stmt):
-            if order_id in out:
-                out[order_id][4].append((topic, ref_id))
-    return out
-
-
-def collect(connection, where_order) -> dict[SumTables, tuple[dict, dict]]:
-    """The summed changes and group totals of the selected orders, per family: {(day, *group, at, strict):
-    counts}, {(day, *group): counts}. A topic's change is the order's change of `total` (counted for a unit)."""
-    changes: dict[tuple, Counter] = defaultdict(Counter)
-    days: dict[tuple, Counter] = defaultdict(Counter)
-    topic_changes: dict[tuple, Counter] = defaultdict(Counter)
-    topic_days: dict[tuple, Counter] = defaultdict(Counter)
-    for facts, returns, callbacks, resolved, topics in _histories(connection, where_order).values():
-        held: Counter = Counter()
-        for (unit, day, at, strict), diff in order_changes(facts, returns, callbacks, resolved).items():
-            changes[(day, unit, at, strict)].update(diff)
-            days[(day, unit)].update(diff)
-            held[(day, at, strict)] += diff.get("total", 0)
-        for (day, at, strict), n in held.items():
-            if n:
-                for topic, ref_id in topics:
-                    topic_changes[(day, topic, ref_id, at, strict)]["orders"] += n
-                    topic_days[(day, topic, ref_id)]["orders"] += n
-    return {UNIT_SUMS: (changes, days), TOPIC_SUMS: (topic_changes, topic_days)}
 
 
 def _difference(after: dict, before: dict) -> dict:
@@ -364,20 +442,53 @@ def _insert(connection, table):
     return insert(table)
 
 
-def add_counts(connection, table, keys: tuple[str, ...], rows: dict, columns=COLUMNS, chunk: int = 20000) -> None:
-    """Add the counts to the table's rows (created at zero when missing): INSERT … ON CONFLICT DO UPDATE SET
-    n = n + excluded.n, as the driver's executemany of plain tuples (a rebuild writes millions of rows; the
-    keys go through the columns' own bind processors, so SQLite stores dates as SQLAlchemy does)."""
-    if not rows:
-        return
+_PROBES = (datetime(2001, 2, 3, 4, 5, 6, 7), date(2001, 2, 3), True, False)
+_SAME = (partial(datetime.isoformat, sep=" ", timespec="microseconds"), date.isoformat, int)
+
+
+def _key_processors(connection, table, keys: tuple[str, ...]) -> list:
+    """The keys' bind processors (None: the value as it is), each replaced by a builtin that gives the same
+    value for the probes where there is one: SQLite's DATE and DATETIME processors format in Python, a few times
+    the cost of `isoformat`, and a rebuild formats millions of keys."""
+    dialect = connection.dialect
+    out = []
+    for name in keys:
+        p = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if p is not None:
+            probes = [x for x in _PROBES if type(x) is table.c[name].type.python_type]
+            p = next((same for same in _SAME if probes and all(_same_value(_try(same, x), p(x)) for x in probes)), p)
+        out.append(p)
+    return out
+
+
+def _same_value(a, b) -> bool:
+    return type(a) is type(b) and a == b  # 1 == True: the database may not take one for the other
+
+
+def _try(fn, value):
+    try:
+        return fn(value)
+    except TypeError:
+        return None
+
+
+def _insert_sql(connection, table, names: tuple[str, ...]) -> str:
     dialect = connection.dialect
     q = dialect.identifier_preparer.quote
-    names = (*keys, *columns)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {q(table.name)} ({', '.join(map(q, names))}) VALUES ({', '.join([mark] * len(names))}) "
-           f"ON CONFLICT ({', '.join(map(q, keys))}) DO UPDATE SET "
+    return f"INSERT INTO {q(table.name)} ({', '.join(map(q, names))}) VALUES ({', '.join([mark] * len(names))})"
+
+
+def add_counts(connection, table, keys: tuple[str, ...], rows: dict, columns=COLUMNS, chunk: int = 20000) -> None:
+    """Add the counts ({key: {column: n}}) to the table's rows (created at zero when missing): INSERT … ON
+    CONFLICT DO UPDATE SET n = n + excluded.n, as the driver's executemany of plain tuples (the keys go through
+    the columns' own bind processors, so SQLite stores dates as SQLAlchemy does)."""
+    if not rows:
+        return
+    q = connection.dialect.identifier_preparer.quote
+    sql = (_insert_sql(connection, table, (*keys, *columns)) + f" ON CONFLICT ({', '.join(map(q, keys))}) DO UPDATE SET "
            + ", ".join(f"{q(c)} = {q(table.name)}.{q(c)} + excluded.{q(c)}" for c in columns))
-    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in keys]
+    processors = _key_processors(connection, table, keys)
     items = sorted(rows.items())  # one lock order for every writer (no deadlock between two flushes)
     for i in range(0, len(items), chunk):
         data = [(*(p(v) if p else v for p, v in zip(processors, key)), *map(counts.get, columns, repeat(0)))
@@ -428,8 +539,6 @@ def _day_start(day: date) -> datetime:
 
 def recount_call_days(connection, days) -> None:
     """call_day of these days from the call table (days without calls keep a row of zeros)."""
-    from datetime import timedelta
-
     ins = _insert(connection, call_day)
     stmt = ins.on_conflict_do_update(index_elements=["day"], set_={c: ins.excluded[c] for c in ("calls", "direct", "to_order")})
     C = Call.__table__
@@ -512,16 +621,34 @@ def _after_flush(session, flush_context) -> None:
 
 # --- from scratch ---------------------------------------------------------------------------------------
 
-def rebuild(connection, chunk: int = 5000, echo=None) -> None:
+REBUILD_ORDERS = 10_000  # orders per chunk (whole days of acceptance)
+
+
+def rebuild(connection, chunk: int = REBUILD_ORDERS, echo=None) -> None:
     """Compute the sums (units, topics) and call_day from order_fact, order_event, callback, reply, the orders'
-    tags and subjects, and call."""
+    tags and subjects, and call: the rows the flush hook would have written, from scratch (any data).
+
+    The orders are read in chunks of whole days of acceptance (by `work_order.accepted_at`). A group of the
+    sums is a day of acceptance (the facts' `accepted_at`, a copy of the order's), so the rows of the chunk's
+    days come from its orders alone: they are summed in memory and written once, group by group in key
+    order, with plain INSERTs; the months are summed in memory over all chunks and written at the end. A
+    group of a day outside its chunk (an order whose facts carry another acceptance time than the order now)
+    is added at the end."""
     for table in (*(t for f in FAMILIES for t in (f.change, f.day, f.month)), call_day):
         connection.execute(delete(table))
-    low, high = connection.execute(select(func.min(F.c.order_id), func.max(F.c.order_id))).one()
+    # On SQLite the changes' secondary indexes are built after the load (readers keep their snapshot); PostgreSQL
+    # keeps them: dropping one would lock the dashboards out until the rebuild commits. The indexes as they are
+    # in the database: a migration before a later one changed them calls this too.
+    indexes = _secondary_indexes(connection) if connection.dialect.name == "sqlite" else []
+    for name, _create in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
     collecting = gc.isenabled()
     gc.disable()  # millions of small objects and no cycles: the collector's passes would cost a third of the time
     try:
-        _rebuild_orders(connection, low, high, chunk, echo)
+        with _load_settings(connection):
+            _rebuild_sums(connection, chunk, echo)
+            for _name, create in indexes:
+                connection.exec_driver_sql(create)
     finally:
         if collecting:
             gc.enable()
@@ -535,11 +662,114 @@ def rebuild(connection, chunk: int = 5000, echo=None) -> None:
         connection.execute(call_day.insert(), rows[i:i + chunk])
 
 
-def _rebuild_orders(connection, low: int | None, high: int | None, chunk: int, echo) -> None:
-    if low is None:
-        return
-    for start in range(low, high + 1, chunk):
-        stop = start + chunk
-        add_sums(connection, collect(connection, lambda column: and_(column >= start, column < stop)))
+def _rebuild_sums(connection, chunk: int, echo) -> None:
+    W = WorkOrder.__table__
+    writers = {f: _Writer(connection, f) for f in FAMILIES}
+    months: dict[SumTables, dict] = {f: {} for f in FAMILIES}
+    outside: dict[SumTables, list[dict]] = {f: [] for f in FAMILIES}  # groups of days outside their chunk
+    chunks = _day_chunks(connection, chunk)
+    for n, (first, last) in enumerate(chunks, 1):
+        orders = select(W.c.id).where(W.c.accepted_at >= _day_start(first),
+                                      W.c.accepted_at < _day_start(last + timedelta(days=1))).scalar_subquery()
+        for f, groups in _sum_orders(connection, lambda column: column.in_(orders)).groups.items():
+            inside = {group: changes for group, changes in groups.items() if first <= group[0] <= last}
+            if len(inside) < len(groups):
+                outside[f].append({group: changes for group, changes in groups.items() if group not in inside})
+            totals = _totals(inside)
+            writers[f].write_changes(inside)
+            writers[f].write(f.day, totals)
+            into = months[f]
+            for (day, *group), counts in totals.items():
+                key = (day.replace(day=1), *group)
+                have = into.get(key)
+                into[key] = counts if have is None else list(map(add, have, counts))
         if echo:
-            echo(start, high)
+            echo(n, len(chunks))
+    for f in FAMILIES:
+        for groups in outside[f]:  # rows that other chunks may have written too: added to theirs
+            add_counts(connection, f.change, f.change_keys, _named(_changes(groups), f.columns), f.columns)
+            totals = _totals(groups)
+            add_counts(connection, f.day, f.day_keys, _named(totals, f.columns), f.columns)
+            for (day, *group), counts in totals.items():
+                key = (day.replace(day=1), *group)
+                have = months[f].get(key)
+                months[f][key] = counts if have is None else list(map(add, have, counts))
+        writers[f].write(f.month, months[f])
+
+
+def _secondary_indexes(connection) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the change tables' secondary indexes in a SQLite database."""
+    names = tuple(f.change.name for f in FAMILIES)
+    return [tuple(row) for row in connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (?, ?)", names)]
+
+
+def _day_chunks(connection, size: int) -> list[tuple[date, date]]:
+    """Runs of whole days of acceptance holding about `size` orders each (first day, last day)."""
+    W = WorkOrder.__table__
+    day = func.date(W.c.accepted_at)
+    chunks, first, count = [], None, 0
+    for d, n in connection.execute(select(day, func.count()).group_by(day).order_by(day)):
+        d = d if isinstance(d, date) else date.fromisoformat(d)
+        if first is None:
+            first = d
+        count += n
+        if count >= size:
+            chunks.append((first, d))
+            first, count = None, 0
+    if first is not None:
+        chunks.append((first, d))
+    return chunks
+
+
+class _Writer:
+    """Plain INSERTs of one family's rows in key order, the keys through the columns' bind processors."""
+
+    def __init__(self, connection, family: SumTables, chunk: int = 20000):
+        self.connection, self.family, self.chunk = connection, family, chunk
+        self.sql, self.processors = {}, {}
+        for table, keys in ((family.change, family.change_keys), (family.day, family.day_keys),
+                            (family.month, family.month_keys)):
+            self.sql[table] = _insert_sql(connection, table, (*keys, *family.columns))
+            self.processors[table] = [p or _as_is for p in _key_processors(connection, table, keys)]
+
+    def write(self, table, rows: dict) -> None:
+        """rows: {key: counts}"""
+        processors = self.processors[table]
+        self._insert(table, [(*map(_call, processors, key), *rows[key]) for key in sorted(rows)])
+
+    def write_changes(self, groups: dict) -> None:
+        """groups: {(day, *group): {(at, strict): counts}}, the groups in key order (a group's rows are close
+        together whatever their order)."""
+        *group_processors, at_of, strict_of = self.processors[self.family.change]
+        data = []
+        for group in sorted(groups):
+            key = tuple(map(_call, group_processors, group))
+            data += [(*key, at_of(at), strict_of(strict), *counts) for (at, strict), counts in groups[group].items()]
+        self._insert(self.family.change, data)
+
+    def _insert(self, table, data: list[tuple]) -> None:
+        for i in range(0, len(data), self.chunk):
+            self.connection.exec_driver_sql(self.sql[table], data[i:i + self.chunk])
+
+
+def _as_is(value):
+    return value
+
+
+def _call(fn, value):
+    return fn(value)
+
+
+@contextmanager
+def _load_settings(connection):
+    """On SQLite a page cache big enough for the load (the app's is 2 MB), put back afterwards."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
