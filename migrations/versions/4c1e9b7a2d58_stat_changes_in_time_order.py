@@ -25,14 +25,14 @@ COUNTS = ("undispatched", "total", "k_consult", "k_help", "k_complaint", "k_sugg
           "returns", "returned_orders", "returned_away", "cb_very_satisfied", "cb_satisfied", "cb_basically_satisfied",
           "cb_unsatisfied", "cb_very_unsatisfied", "resolved")
 
-# table: (group columns, old primary key, new primary key, old at index, new day index)
+# table: (old primary key, new primary key, old `at` index, new day index)
 TABLES = {
     "stat_change": (
-        ("unit_id",), ("day", "unit_id", "at", "is_strict"), ("at", "day", "unit_id", "is_strict"),
+        ("day", "unit_id", "at", "is_strict"), ("at", "day", "unit_id", "is_strict"),
         ("ix_stat_change_at", ("at", "day", "unit_id")), ("ix_stat_change_day", ("day", "unit_id")),
     ),
     "stat_topic_change": (
-        ("topic", "ref_id"), ("day", "topic", "ref_id", "at", "is_strict"), ("at", "day", "topic", "ref_id", "is_strict"),
+        ("day", "topic", "ref_id", "at", "is_strict"), ("at", "day", "topic", "ref_id", "is_strict"),
         ("ix_stat_topic_change_at", ("at", "day")), ("ix_stat_topic_change_day", ("day", "topic", "ref_id")),
     ),
 }
@@ -63,24 +63,23 @@ def _rekey(name: str, key: tuple[str, ...], with_rowid: bool) -> None:
     op.rename_table(new, name)
 
 
+def _switch(name: str, key: tuple[str, ...], with_rowid: bool, drop: tuple, create: tuple) -> None:
+    """Re-key one table: drop its index `drop` (name, columns), copy or re-key it, create the index `create`."""
+    op.drop_index(drop[0], table_name=name)
+    if name == "stat_change":
+        op.drop_index("ix_stat_change_unit", table_name=name)
+    _rekey(name, key, with_rowid)
+    op.create_index(create[0], name, list(create[1]))
+    if name == "stat_change":
+        op.create_index("ix_stat_change_unit", name, ["unit_id", "day", "at"])
+    op.execute(f"ANALYZE {name}")  # the planner's figures of the copied table (SQLite drops them with the old one)
+
+
 def upgrade():
-    for name, (group, _, key, (old_index, _cols), (day_index, day_cols)) in TABLES.items():
-        op.drop_index(old_index, table_name=name)
-        if name == "stat_change":
-            op.drop_index("ix_stat_change_unit", table_name=name)
-        _rekey(name, key, with_rowid=False)
-        op.create_index(day_index, name, list(day_cols))
-        if name == "stat_change":
-            op.create_index("ix_stat_change_unit", name, ["unit_id", "day", "at"])
-        op.execute(f"ANALYZE {name}")  # the planner's figures of the copied table (SQLite drops them with the old one)
+    for name, (_, key, at_index, day_index) in TABLES.items():
+        _switch(name, key, with_rowid=False, drop=at_index, create=day_index)
 
 
 def downgrade():
-    for name, (group, key, _, (old_index, old_cols), (day_index, _cols)) in TABLES.items():
-        op.drop_index(day_index, table_name=name)
-        if name == "stat_change":
-            op.drop_index("ix_stat_change_unit", table_name=name)
-        _rekey(name, key, with_rowid=True)
-        op.create_index(old_index, name, list(old_cols))
-        if name == "stat_change":
-            op.create_index("ix_stat_change_unit", name, ["unit_id", "day", "at"])
+    for name, (key, _, at_index, day_index) in TABLES.items():
+        _switch(name, key, with_rowid=True, drop=day_index, create=at_index)
