@@ -630,8 +630,8 @@ def rebuild(connection, chunk: int = REBUILD_ORDERS, echo=None) -> None:
 
     The orders are read in chunks of whole days of acceptance (by `work_order.accepted_at`). A group of the
     sums is a day of acceptance (the facts' `accepted_at`, a copy of the order's), so the rows of the chunk's
-    days come from its orders alone: they are summed in memory and written once, group by group in key
-    order, with plain INSERTs; the months are summed in memory over all chunks and written at the end. A
+    days come from its orders alone: they are summed in memory and written once, group by group,
+    with plain INSERTs; the months are summed in memory over all chunks and written at the end. A
     group of a day outside its chunk (an order whose facts carry another acceptance time than the order now)
     is added at the end."""
     for table in (*(t for f in FAMILIES for t in (f.change, f.day, f.month)), call_day):
@@ -678,11 +678,7 @@ def _rebuild_sums(connection, chunk: int, echo) -> None:
             totals = _totals(inside)
             writers[f].write_changes(inside)
             writers[f].write(f.day, totals)
-            into = months[f]
-            for (day, *group), counts in totals.items():
-                key = (day.replace(day=1), *group)
-                have = into.get(key)
-                into[key] = counts if have is None else list(map(add, have, counts))
+            _add_months(months[f], totals)
         if echo:
             echo(n, len(chunks))
     for f in FAMILIES:
@@ -690,11 +686,16 @@ def _rebuild_sums(connection, chunk: int, echo) -> None:
             add_counts(connection, f.change, f.change_keys, _named(_changes(groups), f.columns), f.columns)
             totals = _totals(groups)
             add_counts(connection, f.day, f.day_keys, _named(totals, f.columns), f.columns)
-            for (day, *group), counts in totals.items():
-                key = (day.replace(day=1), *group)
-                have = months[f].get(key)
-                months[f][key] = counts if have is None else list(map(add, have, counts))
+            _add_months(months[f], totals)
         writers[f].write(f.month, months[f])
+
+
+def _add_months(months: dict, totals: dict) -> None:
+    """Add day groups' totals {(day, *group): counts} to their months' {(first day of month, *group): counts}."""
+    for (day, *group), counts in totals.items():
+        key = (day.replace(day=1), *group)
+        have = months.get(key)
+        months[key] = counts if have is None else list(map(add, have, counts))
 
 
 def _secondary_indexes(connection) -> list[tuple[str, str]]:
@@ -723,7 +724,7 @@ def _day_chunks(connection, size: int) -> list[tuple[date, date]]:
 
 
 class _Writer:
-    """Plain INSERTs of one family's rows in key order, the keys through the columns' bind processors."""
+    """Plain INSERTs of one family's rows (day and month rows in key order), the keys through the columns' bind processors."""
 
     def __init__(self, connection, family: SumTables, chunk: int = 20000):
         self.connection, self.family, self.chunk = connection, family, chunk
@@ -739,8 +740,7 @@ class _Writer:
         self._insert(table, [(*map(_call, processors, key), *rows[key]) for key in sorted(rows)])
 
     def write_changes(self, groups: dict) -> None:
-        """groups: {(day, *group): {(at, strict): counts}}, the groups in key order (a group's rows are close
-        together whatever their order)."""
+        """groups: {(day, *group): {(at, strict): counts}}, written group by group."""
         *group_processors, at_of, strict_of = self.processors[self.family.change]
         data = []
         for group in sorted(groups):

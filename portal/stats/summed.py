@@ -174,51 +174,44 @@ def _with_co_tasks(r: UnitRates, counts: tuple[int, int, int]) -> UnitRates:
     return r
 
 
-def _satisfied_columns() -> set[str]:
-    return {f"cb_{level.value}" for level in satisfied_levels()}
-
-
 class Figures:
     """Every per-unit figure of a period as of T from one read of the sums (at most three queries)."""
 
     def __init__(self, period: Period, per_unit: dict | None = None):
         self.period = period
         self.per_unit = sums(period) if per_unit is None else per_unit
-        self._rows: list[UnitRow] | None = None
-        self._co_tasks: dict | None = None
-        self._city: dict | None = None
 
-    @property
+    @functools.cached_property
     def rows(self) -> list[UnitRow]:
-        if self._rows is None:
-            self._rows = _rows(self.per_unit)
-        return self._rows
+        return _rows(self.per_unit)
 
     @property
     def undispatched(self) -> int:
         return self.per_unit.get(UNDISPATCHED, Counter())["undispatched"]
 
-    @property
+    @functools.cached_property
     def co_tasks(self) -> dict[int, tuple[int, int, int]]:
         """The 协办 figures (their own table, order_task) from their direct query, read once."""
-        if self._co_tasks is None:
-            self._co_tasks = co_task_counts(self.period)
-        return self._co_tasks
+        return co_task_counts(self.period)
+
+    @functools.cached_property
+    def _satisfied(self) -> set[str]:
+        """The callback columns that count as satisfied (an admin setting), read once."""
+        return {f"cb_{level.value}" for level in satisfied_levels()}
+
+    @functools.cached_property
+    def _city_counts(self) -> dict[str, int]:
+        units = (c.values() for unit_id, c in self.per_unit.items() if unit_id != UNDISPATCHED)
+        totals = list(map(sum, zip(*units))) or [0] * len(UNIT_SUMS.columns)  # sums' dicts: every column, in order
+        return dict(zip(UNIT_SUMS.columns, totals))
 
     def group_rows(self, group: str) -> list[UnitRow]:
         """The rows of one unit group's units (what a unit's rank needs)."""
         return _rows(self.per_unit, group=group)
 
-    def _city_counts(self) -> dict[str, int]:
-        if self._city is None:
-            units = (c.values() for unit_id, c in self.per_unit.items() if unit_id != UNDISPATCHED)
-            totals = list(map(sum, zip(*units))) or [0] * len(UNIT_SUMS.columns)  # sums' dicts: every column, in order
-            self._city = dict(zip(UNIT_SUMS.columns, totals))
-        return self._city
-
     def city_row(self) -> UnitRow:
         """合计 over every unit, without naming the units."""
-        c = self._city_counts()
+        c = self._city_counts
         return UnitRow(unit_id=None, short_name="合计", group=None, display_order=None, total=c["total"],
                        by_kind={k: c[name] for k, name in _KIND_COLUMNS}, **{s: c[s] for s in STATUSES})
 
@@ -227,8 +220,7 @@ class Figures:
 
     def rates(self) -> dict[int, UnitRates]:
         """Per unit: units with orders counted for them or returns asked, and co-units with parts."""
-        good = _satisfied_columns()
-        out = {unit_id: _unit_rates(unit_id, c, good) for unit_id, c in self.per_unit.items()
+        out = {unit_id: _unit_rates(unit_id, c, self._satisfied) for unit_id, c in self.per_unit.items()
                if unit_id != UNDISPATCHED and (c["total"] > 0 or c["returns"] > 0)}
         for unit_id, counts in self.co_tasks.items():
             _with_co_tasks(out.setdefault(unit_id, UnitRates(unit_id)), counts)
@@ -237,12 +229,12 @@ class Figures:
     def unit_rates(self, unit_id: int) -> UnitRates:
         """One unit's rates (zeros without orders or parts)."""
         c = self.per_unit.get(unit_id)
-        r = _unit_rates(unit_id, c, _satisfied_columns()) if c else UnitRates(unit_id)
+        r = _unit_rates(unit_id, c, self._satisfied) if c else UnitRates(unit_id)
         return _with_co_tasks(r, self.co_tasks[unit_id]) if unit_id in self.co_tasks else r
 
     def city_rates(self) -> UnitRates:
         """The rates city-wide: the sum over units (rates.city_rates of `rates()`), from the summed counts."""
-        r = _unit_rates(None, self._city_counts(), _satisfied_columns())
+        r = _unit_rates(None, self._city_counts, self._satisfied)
         return _with_co_tasks(r, tuple(map(sum, zip((0, 0, 0), *self.co_tasks.values()))))
 
 
